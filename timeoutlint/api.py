@@ -1,0 +1,199 @@
+"""The pure API the CLI, the pre-commit hooks, the tests and editors share.
+
+``lint_source`` lints a string; ``fix_text`` fixes one; ``check_paths`` lints (and
+optionally fixes) files with the cache and a process pool, then runs the project-wide
+pass of rules that need facts from several files.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
+
+import libcst as cst
+
+from timeoutlint.cache import Cache, cache_key
+from timeoutlint.engine import could_match, enabled_rules, lint_module
+from timeoutlint.fixes import FixOutcome, fix_source, is_applicable
+from timeoutlint.ftypes import FileResult, LintError
+from timeoutlint.rule import Rule
+from timeoutlint.settings import Settings
+from timeoutlint.sourcefile import SourceError, decode_source, write_atomically
+
+# Fewer files than this are linted in-process: a pool costs more than it saves.
+POOL_THRESHOLD = 16
+
+
+def lint_source(
+    source: str,
+    path: str = "<stdin>",
+    settings: Optional[Settings] = None,
+    *,
+    module_name: Optional[str] = None,
+    rules: Optional[Sequence[type[Rule]]] = None,
+) -> FileResult:
+    """Lint one source text; never raises for bad input (it becomes ``errors``)."""
+    settings = settings or Settings()
+    candidates = could_match(source, rules if rules is not None else enabled_rules(settings, path))
+    if not candidates:
+        return FileResult(path)
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        message = f"SyntaxError: {exc.message}"
+        return FileResult(path, errors=[LintError(path, message, exc.raw_line, exc.raw_column + 1)])
+    except RecursionError:
+        return FileResult(path, errors=[LintError(path, "could not parse: the code is nested too deeply")])
+    except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
+        return FileResult(path, errors=[LintError(path, f"could not parse: {exc}")])
+    try:
+        return lint_module(source, module, path, settings, candidates, module_name)
+    except RecursionError:
+        return FileResult(path, errors=[LintError(path, "could not analyse: the code is nested too deeply")])
+    except Exception as exc:
+        return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
+
+
+def fix_text(
+    source: str,
+    path: str = "<stdin>",
+    settings: Optional[Settings] = None,
+    *,
+    module_name: Optional[str] = None,
+    first: Optional[FileResult] = None,
+) -> FixOutcome:
+    settings = settings or Settings()
+    rules = enabled_rules(settings, path)
+
+    def lint(text: str) -> FileResult:
+        return lint_source(text, path, settings, module_name=module_name, rules=rules)
+
+    return fix_source(source, path, settings, lint, first)
+
+
+def module_name_for(path: str) -> Optional[str]:
+    """The dotted module name of a file, from the packages (``__init__.py``) around it."""
+    absolute = Path(path).resolve()
+    stem = absolute.stem
+    if not stem.isidentifier() and stem != "__init__":
+        return None
+    parts = [stem]
+    folder = absolute.parent
+    while (folder / "__init__.py").exists() or (folder / "__init__.pyi").exists():
+        if not folder.name.isidentifier():
+            break
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    fix: bool = False  # apply fixes (write files unless ``diff``)
+    diff: bool = False  # compute fixes but only report them as a diff
+    use_cache: bool = True
+    cache_dir: Optional[Path] = None
+    jobs: int = 0  # 0: one per core
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    result: FileResult
+    source: Optional[str] = None  # kept when there is something to show (findings, a diff)
+    fixed: Optional[str] = None  # the fixed text when fixes changed the file
+
+
+def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutcome:
+    """Lint (and fix) one file. Never raises: problems become error entries."""
+    try:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            raise SourceError(exc.strerror or str(exc)) from None
+        decoded = decode_source(data)
+    except SourceError as exc:
+        return FileOutcome(path, FileResult(path, errors=[LintError(path, str(exc))]))
+    rules = enabled_rules(settings, path)
+    cache = Cache(options.cache_dir or settings.root / ".timeoutlint_cache") if options.use_cache else None
+    key = cache_key(data, settings.fingerprint(), [rule.code for rule in rules], path) if cache else ""
+    result = cache.get(key, path) if cache else None
+    if result is None:
+        result = lint_source(decoded.text, path, settings, module_name=module_name_for(path), rules=rules)
+        if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
+            cache.put(key, result)
+    outcome = FileOutcome(path, result)
+    if result.diagnostics:
+        outcome.source = decoded.text
+    if not (options.fix or options.diff) or not any(is_applicable(d, settings) for d in result.diagnostics):
+        return outcome
+    fixed = fix_text(decoded.text, path, settings, module_name=module_name_for(path), first=result)
+    fixed.result.errors = fixed.errors + fixed.result.errors
+    outcome.result = fixed.result
+    outcome.result.fixed_codes = fixed.applied
+    outcome.result.fixes_applied = sum(fixed.applied.values())
+    outcome.source = decoded.text
+    if fixed.source != decoded.text:
+        outcome.fixed = fixed.source
+        if options.fix and not options.diff:
+            try:
+                write_atomically(path, decoded.encode(fixed.source))
+            except OSError as exc:
+                outcome.result.errors.append(LintError(path, f"could not write the fixed file: {exc}"))
+    return outcome
+
+
+def _process(args: tuple[str, Settings, RunOptions]) -> FileOutcome:
+    return process_file(*args)
+
+
+def check_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    options: RunOptions = RunOptions(),
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> list[FileOutcome]:
+    """Lint every file of ``paths`` (already discovered) and run the project pass."""
+    jobs = options.jobs or os.cpu_count() or 1
+    work = [(path, settings, options) for path in paths]
+    outcomes: list[FileOutcome] = []
+    results: Iterable[FileOutcome]
+    if jobs > 1 and len(work) >= POOL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, min(64, len(work) // (jobs * 8)))
+            results = pool.map(_process, work, chunksize=chunk)
+            for outcome in results:
+                outcomes.append(outcome)
+                if progress:
+                    progress(len(outcomes), len(work))
+    else:
+        for item in work:
+            outcomes.append(_process(item))
+            if progress:
+                progress(len(outcomes), len(work))
+    _project_pass(outcomes, settings)
+    return outcomes
+
+
+def _project_pass(outcomes: list[FileOutcome], settings: Settings) -> None:
+    """Rules that reason across modules (``check_project``) see every file's facts."""
+    project_rules = [rule for rule in enabled_rules(settings) if hasattr(rule, "check_project")]
+    if not project_rules:
+        return
+    facts = {outcome.path: outcome.result.facts for outcome in outcomes}
+    by_path = {outcome.path: outcome for outcome in outcomes}
+    for rule in project_rules:
+        for diagnostic in rule.check_project(facts, settings):  # type: ignore[attr-defined]
+            outcome = by_path.get(diagnostic.path)
+            if outcome is not None:
+                outcome.result.diagnostics.append(diagnostic)
+
+
+@dataclass
+class RunSummary:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    errors: list[LintError] = field(default_factory=list)

@@ -1,0 +1,70 @@
+"""The result cache: a file's findings keyed by its content, the tool version and every
+setting that can change them. One small JSON file per entry, written atomically, so
+parallel runs and workers never see a torn entry. A damaged entry is a miss."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Optional, Sequence
+
+from timeoutlint import __version__
+from timeoutlint.ftypes import Diagnostic, FileResult, LintError
+
+
+def cache_key(data: bytes, settings_fingerprint: str, codes: Sequence[str], path: str) -> str:
+    digest = hashlib.sha256()
+    for part in (__version__, settings_fingerprint, ",".join(codes), path):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class Cache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory / __version__
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key[2:]}.json"
+
+    def get(self, key: str, path: str) -> Optional[FileResult]:
+        try:
+            with open(self._path(key), encoding="utf-8") as handle:
+                data = json.load(handle)
+            result = FileResult(
+                path,
+                diagnostics=[Diagnostic.from_cache(item, path) for item in data["diagnostics"]],
+                errors=[LintError(path, item["message"], item.get("line"), item.get("column")) for item in data["errors"]],
+                facts=data["facts"],
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        result.from_cache = True
+        return result
+
+    def put(self, key: str, result: FileResult) -> None:
+        data = {
+            "diagnostics": [diagnostic.to_cache() for diagnostic in result.diagnostics],
+            "errors": [{"message": e.message, "line": e.line, "column": e.column} for e in result.errors],
+            "facts": result.facts,
+        }
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _ensure_gitignore(self.directory.parent)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(temporary, target)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+
+
+def _ensure_gitignore(directory: Path) -> None:
+    marker = directory / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# Created by timeoutlint: the cache is never committed.\n*\n", encoding="utf-8")

@@ -1,0 +1,135 @@
+"""What every rule sees of the file being linted: the settings, the node stack, name
+resolution and inference (``scopes.Resolver``), reporting, and fix construction.
+
+Rules build fixes as libcst node replacements plus the imports they need
+(:class:`PendingFix`); the engine turns them into text edits once positions are known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+import libcst as cst
+
+from timeoutlint.ftypes import Applicability
+from timeoutlint.scopes import Resolver, Scope
+from timeoutlint.settings import Settings
+
+if TYPE_CHECKING:
+    from timeoutlint.rule import Rule
+
+
+@dataclass(frozen=True)
+class ImportNeed:
+    """``from module import name`` (or ``import module`` when name is None)."""
+
+    module: str
+    name: Optional[str] = None
+
+    def statement(self) -> str:
+        return f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
+
+
+@dataclass
+class PendingFix:
+    title: str
+    applicability: Applicability
+    replacements: list[tuple[cst.CSTNode, Union[cst.CSTNode, cst.RemovalSentinel]]] = field(default_factory=list)
+    imports: list[ImportNeed] = field(default_factory=list)
+
+
+@dataclass
+class PendingReport:
+    rule: Rule
+    node: cst.CSTNode
+    statement: Optional[cst.CSTNode]
+    message: str
+    fix: Optional[PendingFix]
+    dependencies: list[tuple[Scope, str]]
+
+
+class FileContext:
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        module: cst.Module,
+        settings: Settings,
+        module_name: Optional[str] = None,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.module = module
+        self.settings = settings
+        self.target_version = settings.target_version
+        self.resolver = Resolver(module, module_name)
+        # Every node from the module down to the one being visited.
+        self.stack: list[cst.CSTNode] = []
+        self.reports: list[PendingReport] = []
+        # Per-file facts for project-wide rules, keyed by the rule code.
+        self.facts: dict[str, Any] = {}
+        self._words: Optional[set[str]] = None
+
+    # -- where are we -------------------------------------------------------------------
+
+    def ancestors(self) -> list[cst.CSTNode]:
+        """The enclosing nodes, innermost first (the current node excluded)."""
+        return self.stack[-2::-1]
+
+    def parent(self) -> Optional[cst.CSTNode]:
+        return self.stack[-2] if len(self.stack) >= 2 else None
+
+    def current_function(self) -> Optional[cst.FunctionDef]:
+        scope = self.resolver.function_scope()
+        return scope.node if scope is not None and isinstance(scope.node, cst.FunctionDef) else None
+
+    def in_async_function(self) -> bool:
+        function = self.current_function()
+        return function is not None and function.asynchronous is not None
+
+    def option(self, rule: Rule, name: str, default: Any = None) -> Any:
+        return self.settings.options_for(rule.code).get(name, default)
+
+    # -- resolution ---------------------------------------------------------------------
+
+    def qualified_name(self, node: cst.CSTNode) -> Optional[str]:
+        return self.resolver.qualified_name(node)
+
+    def type_of(self, node: cst.CSTNode) -> Optional[str]:
+        return self.resolver.type_of(node)
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Optional[PendingFix]) -> None:
+        statement = next((n for n in reversed(self.stack) if isinstance(n, cst.SimpleStatementLine)), None)
+        self.reports.append(PendingReport(rule, node, statement, message, fix, list(self.resolver.dependencies)))
+
+    # -- fix helpers --------------------------------------------------------------------
+
+    def _word_used(self, word: str) -> bool:
+        if self._words is None:
+            self._words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.source))
+        return word in self._words
+
+    def reference(self, module: str, name: str) -> Optional[tuple[cst.BaseExpression, Optional[ImportNeed]]]:
+        """An expression naming ``module.name`` here, reusing a binding the file already
+        has (``import x as y``, ``from x import name as n``), else with the import a fix
+        must add. None when no import can be added without clashing with a name in use."""
+        wanted = f"{module}.{name}"
+        for scope in reversed(self.resolver.scopes):
+            for local, binding in scope.names.items():
+                if binding.qualname == wanted and self.resolver.lookup(local) == binding:
+                    return cst.Name(local), None
+        for scope in reversed(self.resolver.scopes):
+            for local, binding in scope.names.items():
+                if binding.qualname == module and self.resolver.lookup(local) == binding:
+                    return cst.Attribute(cst.Name(local), cst.Name(name)), None
+        if not self._word_used(name):
+            return cst.Name(name), ImportNeed(module, name)
+        top = module.split(".")[0]
+        if not self._word_used(top):
+            expression: cst.BaseExpression = cst.parse_expression(wanted)
+            return expression, ImportNeed(module)
+        return None

@@ -1,0 +1,252 @@
+"""Lint one source string: one libcst parse, every enabled rule in one shared pass.
+
+The pass is a plain visitor that keeps the node stack and the scope bookkeeping
+(``scopes.Resolver``) and dispatches each node to the ``visit_<Node>``/``leave_<Node>``
+methods of the enabled rules. Positions are computed only for files with findings (most
+files have none), then findings are turned into :class:`~timeoutlint.ftypes.Diagnostic`
+objects, suppressed by ``# noqa`` and given text-edit fixes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from typing import Callable, Optional, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from timeoutlint.context import FileContext, ImportNeed, PendingFix, PendingReport
+from timeoutlint.ftypes import Diagnostic, Edit, FileResult, Fix, LintError
+from timeoutlint.rule import Rule, all_rules
+from timeoutlint.settings import Settings
+from timeoutlint.sourcefile import LineIndex, newline_of
+from timeoutlint.suppression import find_suppressions
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def enabled_rules(settings: Settings, path: Optional[str] = None) -> list[type[Rule]]:
+    from pathlib import Path
+
+    ignored = settings.ignored_for_path(Path(path)) if path else ()
+    return [
+        rule
+        for rule in all_rules()
+        if settings.is_enabled(rule.code) and not any(rule.code.startswith(prefix) for prefix in ignored)
+    ]
+
+
+def could_match(source: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
+    """The rules whose trigger substrings occur in ``source`` (the others cannot match)."""
+    return [rule for rule in rules if any(trigger in source for trigger in rule.triggers)]
+
+
+class _Dispatcher(cst.CSTVisitor):
+    def __init__(self, ctx: FileContext, rules: Sequence[Rule]) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.resolver = ctx.resolver
+        self.visits: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+        self.leaves: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+        for rule in rules:
+            for method, node_name in type(rule).visitor_methods.items():
+                table = self.visits if method.startswith("visit_") else self.leaves
+                table[node_name].append(getattr(rule, method))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ctx.stack.append(node)
+        resolver = self.resolver
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            resolver.enter_function(node)
+        elif isinstance(node, cst.ClassDef):
+            resolver.enter_class(node)
+        elif isinstance(node, _COMPREHENSIONS):
+            resolver.enter_comprehension(node)
+        elif isinstance(node, (cst.With,)):
+            for item in node.items:
+                if item.asname is not None:
+                    resolver.bind_target(item.asname.name, resolver.entered_type(item.item))
+        elif isinstance(node, cst.For):
+            resolver.bind_target(node.target, None)
+        elif isinstance(node, cst.ExceptHandler) and node.name is not None:
+            resolver.bind_target(node.name.name, None)
+        for callback in self.visits.get(type(node).__name__, ()):
+            resolver.dependencies.clear()
+            callback(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        node = original_node
+        resolver = self.resolver
+        for callback in self.leaves.get(type(node).__name__, ()):
+            resolver.dependencies.clear()
+            callback(node)
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef) + _COMPREHENSIONS):
+            resolver.pop()
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            resolver.bind_import(node)
+        elif isinstance(node, cst.Assign):
+            value_type = resolver.type_of(node.value)
+            for target in node.targets:
+                resolver.bind_target(target.target, value_type)
+        elif isinstance(node, cst.AnnAssign):
+            annotated = resolver.annotation_type(node.annotation.annotation)
+            resolver.bind_target(node.target, annotated or (resolver.type_of(node.value) if node.value else None))
+        elif isinstance(node, cst.AugAssign):
+            resolver.bind_target(node.target, None)
+        elif isinstance(node, cst.NamedExpr):
+            resolver.bind_target(node.target, resolver.type_of(node.value))
+        self.ctx.stack.pop()
+
+
+def run_rules(ctx: FileContext, rule_classes: Sequence[type[Rule]]) -> None:
+    ctx.module.visit(_Dispatcher(ctx, [rule_class(ctx) for rule_class in rule_classes]))
+
+
+def lint_module(
+    source: str,
+    module: cst.Module,
+    path: str,
+    settings: Settings,
+    rule_classes: Sequence[type[Rule]],
+    module_name: Optional[str] = None,
+) -> FileResult:
+    ctx = FileContext(path, source, module, settings, module_name)
+    run_rules(ctx, rule_classes)
+    result = FileResult(path, facts=ctx.facts)
+    reports = [report for report in ctx.reports if not _relies_on_unstable(report)]
+    if not reports:
+        return result
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    builder = _DiagnosticBuilder(ctx, positions)
+    suppressions = find_suppressions(source)
+    seen: set[tuple[str, int, int, int, int]] = set()
+    for report in reports:
+        diagnostic = builder.build(report, result)
+        if diagnostic is None:
+            continue
+        key = (diagnostic.code, diagnostic.line, diagnostic.column, diagnostic.end_line, diagnostic.end_column)
+        if key in seen:
+            continue
+        seen.add(key)
+        if not suppressions.suppresses(diagnostic.code, {diagnostic.line, diagnostic.statement_lines[1]}):
+            result.diagnostics.append(diagnostic)
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def _relies_on_unstable(report: PendingReport) -> bool:
+    return any(attr in scope.unstable_attrs for scope, attr in report.dependencies)
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class _DiagnosticBuilder:
+    def __init__(self, ctx: FileContext, positions: dict[cst.CSTNode, CodeRange]) -> None:
+        self.ctx = ctx
+        self.positions = positions
+        self.lines = LineIndex(ctx.source)
+
+    def _span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        where = self.positions[node]
+        return where.start.line, where.start.column + 1, where.end.line, where.end.column + 1
+
+    def _text(self, span: tuple[int, int, int, int]) -> str:
+        start = self.lines.offset(span[0], span[1])
+        end = self.lines.offset(span[2], span[3])
+        return self.ctx.source[start:end]
+
+    def build(self, report: PendingReport, result: FileResult) -> Optional[Diagnostic]:
+        rule = report.rule
+        span = self._span(report.node)
+        statement_span = self._span(report.statement) if report.statement is not None else span
+        digest = hashlib.sha1(_normalized(self._text(statement_span)).encode()).hexdigest()[:16]
+        fix = None
+        if report.fix is not None:
+            try:
+                fix = self._fix(report.fix)
+            except Exception as exc:  # a broken fix must not lose the finding
+                result.errors.append(LintError(self.ctx.path, f"internal error building fix for {rule.code}: {exc!r}"))
+        return Diagnostic(
+            code=rule.code,
+            name=rule.name,
+            message=report.message,
+            path=self.ctx.path,
+            line=span[0],
+            column=span[1],
+            end_line=span[2],
+            end_column=span[3],
+            fix=fix,
+            statement_lines=(statement_span[0], statement_span[2]),
+            statement_hash=digest,
+        )
+
+    def _fix(self, pending: PendingFix) -> Fix:
+        source = self.ctx.source
+        edits: list[Edit] = []
+        for old, new in pending.replacements:
+            new_source = self.ctx.module.deep_replace(old, new).code  # type: ignore[arg-type]
+            edit = self._edit_between(source, new_source)
+            if edit is not None:
+                edits.append(edit)
+        for need in dict.fromkeys(pending.imports):
+            edits.append(self._import_edit(need))
+        return Fix(pending.applicability, pending.title, tuple(sorted(edits)))
+
+    def _edit_between(self, old: str, new: str) -> Optional[Edit]:
+        if old == new:
+            return None
+        limit = min(len(old), len(new))
+        prefix = 0
+        while prefix < limit and old[prefix] == new[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+            suffix += 1
+        start = self.lines.position(prefix)
+        end = self.lines.position(len(old) - suffix)
+        return Edit(start[0], start[1], end[0], end[1], new[prefix : len(new) - suffix])
+
+    def _import_edit(self, need: ImportNeed) -> Edit:
+        """Insert the import after the module's leading imports (or its docstring)."""
+        newline = newline_of(self.ctx.source)
+        body = self.ctx.module.body
+        anchor: Optional[cst.CSTNode] = None
+        for index, statement in enumerate(body):
+            if _is_import_line(statement) or (index == 0 and _is_docstring(statement)):
+                anchor = statement
+            else:
+                break
+        if anchor is None:
+            if body:
+                line = self.positions[body[0]].start.line
+                return Edit(line, 1, line, 1, need.statement() + newline)
+            end = self.lines.position(len(self.ctx.source))
+            prefix = "" if not self.ctx.source or self.ctx.source.endswith(("\n", "\r")) else newline
+            return Edit(end[0], end[1], end[0], end[1], prefix + need.statement() + newline)
+        end_line = self.positions[anchor].end.line
+        offset = self.lines.line_end(end_line)
+        line, column = self.lines.position(offset)
+        text = self.ctx.source
+        if offset == len(text) and not text.endswith(("\n", "\r")):
+            return Edit(line, column, line, column, newline + need.statement())
+        return Edit(line, column, line, column, need.statement() + newline)
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

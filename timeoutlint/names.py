@@ -1,0 +1,94 @@
+"""Shared knowledge about the APIs the rules reason about: qualified names, constructors and
+what they return, methods that return known types. One module so that rules agree.
+
+Qualified names are the canonical import paths (``subprocess.run``); aliases such as
+``asyncio.tasks.gather`` are normalised through :data:`ALIASES`.
+"""
+
+from __future__ import annotations
+
+# Canonical spelling of names that are importable from more than one module.
+ALIASES: dict[str, str] = {
+    "asyncio.tasks.gather": "asyncio.gather",
+    "asyncio.tasks.wait": "asyncio.wait",
+    "asyncio.tasks.wait_for": "asyncio.wait_for",
+    "asyncio.tasks.as_completed": "asyncio.as_completed",
+    "asyncio.timeouts.timeout": "asyncio.timeout",
+    "asyncio.timeouts.timeout_at": "asyncio.timeout_at",
+    "concurrent.futures.thread.ThreadPoolExecutor": "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor": "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures._base.Future": "concurrent.futures.Future",
+    "concurrent.futures._base.wait": "concurrent.futures.wait",
+    "concurrent.futures._base.as_completed": "concurrent.futures.as_completed",
+    "concurrent.futures._base.TimeoutError": "concurrent.futures.TimeoutError",
+    "requests.api.get": "requests.get",
+    "requests.api.post": "requests.post",
+    "requests.api.put": "requests.put",
+    "requests.api.patch": "requests.patch",
+    "requests.api.delete": "requests.delete",
+    "requests.api.head": "requests.head",
+    "requests.api.options": "requests.options",
+    "requests.api.request": "requests.request",
+    "requests.sessions.Session": "requests.Session",
+    "requests.sessions.session": "requests.session",
+}
+
+# Calls that construct (or return) an object of a known type: qualified name -> type.
+CONSTRUCTORS: dict[str, str] = {
+    "subprocess.Popen": "subprocess.Popen",
+    "concurrent.futures.ThreadPoolExecutor": "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.ProcessPoolExecutor": "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures.Future": "concurrent.futures.Future",
+    "threading.Thread": "threading.Thread",
+    "threading.Timer": "threading.Thread",
+    "threading.Event": "threading.Event",
+    "threading.Condition": "threading.Condition",
+    "threading.Barrier": "threading.Barrier",
+    "threading.Lock": "threading.Lock",
+    "threading.RLock": "threading.RLock",
+    "threading.Semaphore": "threading.Semaphore",
+    "threading.BoundedSemaphore": "threading.Semaphore",
+    "queue.Queue": "queue.Queue",
+    "queue.LifoQueue": "queue.Queue",
+    "queue.PriorityQueue": "queue.Queue",
+    "queue.SimpleQueue": "queue.SimpleQueue",
+    "multiprocessing.Process": "multiprocessing.Process",
+    "multiprocessing.Queue": "multiprocessing.Queue",
+    "multiprocessing.JoinableQueue": "multiprocessing.Queue",
+    "multiprocessing.Pool": "multiprocessing.pool.Pool",
+    "multiprocessing.pool.Pool": "multiprocessing.pool.Pool",
+    "multiprocessing.pool.ThreadPool": "multiprocessing.pool.Pool",
+    "requests.Session": "requests.Session",
+    "requests.session": "requests.Session",
+    "socket.socket": "socket.socket",
+    "socket.create_connection": "socket.socket",
+}
+
+# (receiver type, method) -> the type the method returns.
+METHOD_RETURNS: dict[tuple[str, str], str] = {
+    ("concurrent.futures.ThreadPoolExecutor", "submit"): "concurrent.futures.Future",
+    ("concurrent.futures.ProcessPoolExecutor", "submit"): "concurrent.futures.Future",
+    ("multiprocessing.pool.Pool", "apply_async"): "multiprocessing.pool.AsyncResult",
+    ("multiprocessing.pool.Pool", "map_async"): "multiprocessing.pool.AsyncResult",
+    ("multiprocessing.pool.Pool", "starmap_async"): "multiprocessing.pool.AsyncResult",
+}
+
+# Types whose ``__enter__`` returns the object itself (``with X() as x`` binds an X).
+ENTER_RETURNS_SELF: frozenset[str] = frozenset(
+    {
+        "subprocess.Popen",
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+        "multiprocessing.pool.Pool",
+        "requests.Session",
+        "socket.socket",
+    }
+)
+
+# Wrappers that keep the meaning of their first argument as a type annotation.
+OPTIONAL_WRAPPERS: frozenset[str] = frozenset({"typing.Optional", "typing_extensions.Optional"})
+
+# Known subclasses that behave like a base for our purposes.
+SUBTYPES: dict[str, str] = {
+    "asyncio.subprocess.Process": "asyncio.subprocess.Process",
+}

@@ -1,0 +1,111 @@
+"""Reading and writing source files without losing anything: encoding (PEP 263 cookies and
+BOM), newline style and file mode are kept, and writes are atomic."""
+
+from __future__ import annotations
+
+import bisect
+import io
+import os
+import re
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class SourceError(Exception):
+    """The file cannot be read or decoded; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class SourceText:
+    text: str
+    encoding: str  # as detected: "utf-8", "utf-8-sig" (BOM), "latin-1", ...
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+
+def decode_source(data: bytes) -> SourceText:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"invalid encoding declaration: {exc}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"cannot decode as {encoding}: invalid byte at offset {exc.start} "
+            "(declare the encoding with a '# -*- coding: ... -*-' line)"
+        ) from None
+    except LookupError:
+        raise SourceError(f"unknown encoding {encoding!r}") from None
+    return SourceText(text, encoding)
+
+
+def read_source(path: str) -> SourceText:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        raise SourceError("is a directory") from None
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc)) from None
+    return decode_source(data)
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data`` via a temporary file in the same folder, keeping the
+    file's mode; a reader never sees a half-written file."""
+    real = os.path.realpath(path)
+    folder = os.path.dirname(real) or "."
+    mode = stat.S_IMODE(os.stat(real).st_mode)
+    fd, temporary = tempfile.mkstemp(prefix=".timeoutlint-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, real)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+class LineIndex:
+    """Convert between string offsets and 1-based (line, column) positions, splitting lines
+    exactly where Python's tokenizer does (``\\r\\n``, ``\\r``, ``\\n``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
+
+    def offset(self, line: int, column: int) -> int:
+        """Offset of a 1-based line and 1-based column."""
+        if line > len(self.starts):
+            return len(self.text)
+        return self.starts[line - 1] + column - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def line_end(self, line: int) -> int:
+        """Offset just past the newline that ends 1-based ``line`` (or the end of text)."""
+        return self.starts[line] if line < len(self.starts) else len(self.text)
+
+    def line_text(self, line: int) -> str:
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+
+def newline_of(text: str) -> str:
+    match = _NEWLINE.search(text)
+    return match.group(0) if match else "\n"
