@@ -25,7 +25,7 @@ def render(report: Report) -> str:
         rule = get_rule(diag.code)
         name = diag.name or (rule.name if rule else "")
         title = f"{diag.code} ({name})" if name else diag.code
-        properties = {
+        properties: dict[str, object] = {
             "file": diag.path,
             "line": diag.line,
             "col": diag.column,
@@ -35,7 +35,7 @@ def render(report: Report) -> str:
         }
         lines.append(_command("warning", properties, f"{diag.code} {diag.message}"))
     for error in report.sorted_errors():
-        properties: dict[str, object] = {"file": error.path}
+        properties = {"file": error.path}
         if error.line is not None:
             properties["line"] = error.line
             if error.column is not None:

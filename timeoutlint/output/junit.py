@@ -47,7 +47,7 @@ def render(report: Report) -> str:
         "skipped": "0",
     }
     suite.attrib.update(counts)
-    root = ET.Element("testsuites", name=SUITE, **counts)
+    root = ET.Element("testsuites", {"name": SUITE, **counts})
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
