@@ -39,6 +39,7 @@ def build():
 @pytest.fixture
 def fake_rules(monkeypatch):
     """Two throwaway rules, registered in a copy of the registry that is dropped afterwards."""
+    rule_module.all_rules()  # the real rules register in the real registry, not in the copy
     monkeypatch.setattr(rule_module, "_REGISTRY", dict(rule_module._REGISTRY))
 
     class FakeSubprocessRule(Rule):
@@ -530,10 +531,10 @@ def test_github_annotations(fake_rules):
 def test_github_escaping():
     assert escape_data("50% done\r\nnext: a, b") == "50%25 done%0D%0Anext: a, b"
     assert escape_property("C:\\a,b%\n") == "C%3A\\a%2Cb%25%0A"
-    report = Report([diag(path="dir:1,x/50%.py", message="a%b\nc: d, e", name="")], [])
-    assert render("github", report) == (
-        "::warning file=dir%3A1%2Cx/50%25.py,line=5,col=5,endLine=5,endColumn=29,title=TL303"
-        "::TL303 a%25b%0Ac: d, e\n"
+    nameless = diag(code="TL777", path="dir:1,x/50%.py", message="a%b\nc: d, e", name="")
+    assert render("github", Report([nameless], [])) == (
+        "::warning file=dir%3A1%2Cx/50%25.py,line=5,col=5,endLine=5,endColumn=29,title=TL777"
+        "::TL777 a%25b%0Ac: d, e\n"
     )
 
 
