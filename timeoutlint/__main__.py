@@ -1,0 +1,3 @@
+from timeoutlint.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""Baselines: adopt timeoutlint on a legacy codebase today, fail only on new findings.
+
+A finding is keyed by its code, its path (relative to the config root), a hash of the
+normalized text of the statement that holds it, and its occurrence index among findings
+with the same three: so edits elsewhere in the file (lines moving) do not resurrect it,
+while a second copy of the same bad statement is new.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from timeoutlint.ftypes import Diagnostic
+
+FORMAT_VERSION = 1
+
+
+class BaselineError(Exception):
+    pass
+
+
+def _relative(path: str, root: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def keys(diagnostics: Iterable[Diagnostic], root: Path) -> list[tuple[str, str, str, int]]:
+    """The baseline key of each diagnostic, in the order given (sort them first)."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    result = []
+    for diagnostic in diagnostics:
+        base = (diagnostic.code, _relative(diagnostic.path, root), diagnostic.statement_hash)
+        result.append((*base, seen[base]))
+        seen[base] += 1
+    return result
+
+
+def write_baseline(path: Path, diagnostics: list[Diagnostic], root: Path) -> None:
+    ordered = sorted(diagnostics, key=Diagnostic.sort_key)
+    entries = [
+        {"code": code, "path": file, "hash": digest, "index": index, "line": diagnostic.line, "message": diagnostic.message}
+        for (code, file, digest, index), diagnostic in zip(keys(ordered, root), ordered)
+    ]
+    document = {"version": FORMAT_VERSION, "findings": entries}
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def load_baseline(path: Path) -> set[tuple[str, str, str, int]]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if document.get("version") != FORMAT_VERSION:
+            raise BaselineError(f"{path}: unsupported baseline version {document.get('version')!r}")
+        return {(e["code"], e["path"], e["hash"], int(e["index"])) for e in document["findings"]}
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BaselineError(f"{path}: not a timeoutlint baseline ({exc})") from None
+
+
+def new_findings(diagnostics: list[Diagnostic], known: set[tuple[str, str, str, int]], root: Path) -> list[Diagnostic]:
+    ordered = sorted(diagnostics, key=Diagnostic.sort_key)
+    return [d for d, key in zip(ordered, keys(ordered, root)) if key not in known]

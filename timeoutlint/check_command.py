@@ -1,0 +1,219 @@
+"""What ``timeoutlint check`` does, once click has parsed the options."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import click
+
+from timeoutlint.api import FileOutcome, RunOptions, check_paths, fix_text, lint_source
+from timeoutlint.baseline import BaselineError, load_baseline, new_findings, write_baseline
+from timeoutlint.config import CliOverrides, ConfigError, load_settings
+from timeoutlint.discovery import discover
+from timeoutlint.fixes import is_applicable
+from timeoutlint.ftypes import Diagnostic, FileResult, LintError
+from timeoutlint.output import Report, render, render_statistics
+from timeoutlint.settings import Settings
+from timeoutlint.sourcefile import SourceError, decode_source
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(values: Any) -> Optional[tuple[str, ...]]:
+    if not values:
+        return None
+    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+
+
+def _error(message: str) -> int:
+    click.echo(f"timeoutlint: error: {message}", err=True)
+    return EXIT_ERROR
+
+
+def _progress(enabled: bool) -> Optional[Callable[[int, int], None]]:
+    if not enabled:
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total >= 50:
+            end = "\n" if done == total else ""
+            sys.stderr.write(f"\rtimeoutlint: {done}/{total} files{end}")
+            sys.stderr.flush()
+
+    return show
+
+
+def _diff(path: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+    )
+    text = "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+    return text
+
+
+def run_check(options: dict[str, Any]) -> int:
+    started = time.perf_counter()
+    from timeoutlint.cli import _use_color
+
+    overrides = CliOverrides(
+        select=_codes(options["select"]),
+        extend_select=_codes(options["extend_select"]),
+        ignore=_codes(options["ignore"]),
+        target_version=options["target_version"],
+        unsafe_fixes=options["unsafe_fixes"],
+    )
+    try:
+        settings = load_settings(
+            cwd=Path.cwd(), config_file=options["config_file"], isolated=options["isolated"], overrides=overrides
+        )
+    except ConfigError as exc:
+        return _error(str(exc))
+    if options["verbose"]:
+        where = settings.config_path or "no config file (defaults)"
+        click.echo(f"timeoutlint {__import__('timeoutlint').__version__}: using {where}", err=True)
+    if options["stdin_filename"] is not None:
+        if options["paths"]:
+            return _error("--stdin-filename reads stdin; do not give PATHS as well")
+        return _check_stdin(options, settings)
+
+    files, errors = discover(list(options["paths"]) or ["."], settings)
+    out_stream = sys.stdout if options["output_file"] is None else None
+    run_options = RunOptions(
+        fix=options["fix"],
+        diff=options["diff"],
+        use_cache=not options["no_cache"],
+        cache_dir=options["cache_dir"],
+        jobs=options["jobs"],
+    )
+    show_progress = not options["quiet"] and sys.stderr.isatty()
+    outcomes = check_paths(files, settings, run_options, _progress(show_progress))
+    errors = errors + [error for outcome in outcomes for error in outcome.result.errors]
+    diagnostics = [d for outcome in outcomes for d in outcome.result.diagnostics]
+
+    if options["write_baseline"] is not None:
+        write_baseline(options["write_baseline"], diagnostics, settings.root)
+        click.echo(f"Wrote {len(diagnostics)} findings to the baseline {options['write_baseline']}.", err=True)
+        return EXIT_CLEAN if not _internal(errors) else EXIT_ERROR
+    if options["baseline"] is not None:
+        try:
+            known = load_baseline(options["baseline"])
+        except BaselineError as exc:
+            return _error(str(exc))
+        diagnostics = new_findings(diagnostics, known, settings.root)
+
+    if options["verbose"]:
+        took = time.perf_counter() - started
+        cached = sum(outcome.result.from_cache for outcome in outcomes)
+        click.echo(f"timeoutlint: checked {len(files)} files ({cached} from cache) in {took:.2f}s", err=True)
+
+    if options["diff"]:
+        return _report_diff(outcomes, errors, options)
+
+    report = Report(
+        diagnostics=diagnostics,
+        errors=errors,
+        files_checked=len(files),
+        fixed={o.path: o.result.fixed_codes for o in outcomes if o.result.fixed_codes},
+        unsafe_fixes=settings.unsafe_fixes,
+        fixable_codes=frozenset(d.code for d in diagnostics if settings.is_fixable(d.code)),
+        show_fixes=options["show_fixes"],
+        sources={o.path: o.source for o in outcomes if o.source is not None},
+        color=_use_color(options["color"], out_stream) if out_stream else False,
+    )
+    _emit(report, options)
+    return _exit_code(diagnostics, errors, bool(report.fixed), options)
+
+
+def _emit(report: Report, options: dict[str, Any]) -> None:
+    if options["statistics"]:
+        text = render_statistics(report)
+    elif options["quiet"] and options["output_format"] in ("text", "full"):
+        text = render(options["output_format"], report)
+        text = "\n".join(line for line in text.splitlines() if ":" in line and not line.startswith(("Found", "Fixed"))) + "\n"
+        text = "" if text == "\n" else text
+    else:
+        text = render(options["output_format"], report)
+    if options["output_file"]:
+        Path(options["output_file"]).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _internal(errors: list[LintError]) -> bool:
+    return any(error.message.startswith("internal error") for error in errors)
+
+
+def _exit_code(diagnostics: list[Diagnostic], errors: list[LintError], fixed: bool, options: dict[str, Any]) -> int:
+    if _internal(errors):
+        return EXIT_ERROR
+    if options["exit_zero"]:
+        return EXIT_CLEAN
+    if diagnostics or errors:
+        return EXIT_FINDINGS
+    if fixed and options["exit_non_zero_on_fix"]:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _report_diff(outcomes: list[FileOutcome], errors: list[LintError], options: dict[str, Any]) -> int:
+    chunks = [_diff(o.path, o.source or "", o.fixed) for o in outcomes if o.fixed is not None]
+    count = sum(o.result.fixes_applied for o in outcomes if o.fixed is not None)
+    for error in errors:
+        click.echo(f"{error.describe()}", err=True)
+    click.echo("".join(chunks), nl=False)
+    if not options["quiet"]:
+        noun = "fix" if count == 1 else "fixes"
+        click.echo(f"Would apply {count} {noun}." if count else "No fixes available.", err=True)
+    if _internal(errors):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if chunks or errors else EXIT_CLEAN
+
+
+def _check_stdin(options: dict[str, Any], settings: Settings) -> int:
+    name = options["stdin_filename"]
+    data = click.get_binary_stream("stdin").read()
+    try:
+        source = decode_source(data)
+    except SourceError as exc:
+        result = FileResult(name, errors=[LintError(name, str(exc))])
+        text = source_text = None
+    else:
+        source_text = source.text
+        result = lint_source(source_text, name, settings)
+        text = source_text
+    fixed: dict[str, dict[str, int]] = {}
+    if text is not None and (options["fix"] or options["diff"]) and any(is_applicable(d, settings) for d in result.diagnostics):
+        outcome = fix_text(text, name, settings, first=result)
+        result = outcome.result
+        result.errors = outcome.errors + result.errors
+        text = outcome.source
+        if outcome.applied:
+            fixed[name] = outcome.applied
+    if options["diff"]:
+        diff = _diff(name, source_text or "", text or "") if text != source_text else ""
+        click.echo(diff, nl=False)
+        return EXIT_ERROR if _internal(result.errors) else (EXIT_FINDINGS if diff or result.errors else EXIT_CLEAN)
+    report = Report(
+        diagnostics=result.diagnostics,
+        errors=result.errors,
+        files_checked=1,
+        fixed=fixed,
+        unsafe_fixes=settings.unsafe_fixes,
+        fixable_codes=frozenset(d.code for d in result.diagnostics if settings.is_fixable(d.code)),
+        show_fixes=options["show_fixes"],
+        sources={name: text} if text is not None else {},
+    )
+    if options["fix"]:
+        # Editors read the fixed code from stdout; the report goes to stderr.
+        if text is not None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        if not options["quiet"]:
+            click.echo(render(options["output_format"], report), nl=False, err=True)
+    else:
+        _emit(report, options)
+    return _exit_code(result.diagnostics, result.errors, bool(fixed), options)

@@ -1,0 +1,127 @@
+"""The command line: a thin click layer over ``api``, ``config`` and ``output``.
+
+Exit codes: 0 nothing left to report; 1 findings remain, a file could not be read or
+parsed, or ``--diff`` has a diff; 2 usage error, bad config, or internal error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import click
+
+from timeoutlint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = ("text", "full", "json", "sarif", "github", "junit", "gitlab")
+TARGETS = tuple(f"py3{minor}" for minor in range(9, 15))
+
+
+def _codes(values: Sequence[str]) -> Optional[tuple[str, ...]]:
+    """``--select TL3,TL201 --select TL4`` -> ("TL3", "TL201", "TL4"); None if not given."""
+    if not values:
+        return None
+    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+
+
+def _fail(message: str) -> "click.exceptions.Exit":
+    click.echo(f"timeoutlint: error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_ERROR)
+
+
+def _use_color(choice: str, stream: Any) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+class _Group(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # a usage error is exit 2, never a traceback
+        try:
+            return super().main(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("timeoutlint: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="timeoutlint", message="%(prog)s %(version)s")
+def main() -> None:
+    """Find timeout anti-patterns in Python code and rewrite them to sound idioms."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--fix/--no-fix", default=False, help="Apply fixes (safe ones; unsafe ones too with --unsafe-fixes).")
+@click.option("--unsafe-fixes/--no-unsafe-fixes", "unsafe_fixes", default=None, help="Also apply (and count) unsafe fixes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them (exit 1 if any).")
+@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied, per file.")
+@click.option("--select", multiple=True, metavar="CODES", help="Rule codes or prefixes to enable (replaces the config's).")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Rule codes or prefixes to enable in addition.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Rule codes or prefixes to disable.")
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when fixes were applied, even if none remain.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--target-version", type=click.Choice(TARGETS), help="The oldest Python the code must run on.")
+@click.option("--stdin-filename", metavar="NAME", help="Read the source from stdin and report it as NAME.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings not in FILE.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record the current findings in FILE.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the result cache lives.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no summary, no progress.")
+@click.option("--verbose", "-v", is_flag=True, help="Say which config is used and how long things took.")
+@click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True)
+def check(**options: Any) -> None:
+    """Lint PATHS (default: the current directory)."""
+    from timeoutlint.check_command import run_check
+
+    raise click.exceptions.Exit(run_check(options))
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="Explain every rule.")
+@click.option("--output-format", type=click.Choice(("text", "json")), default="text", show_default=True)
+def rule(code: Optional[str], show_all: bool, output_format: str) -> None:
+    """Explain a rule: what it finds, why it matters, how to fix it."""
+    from timeoutlint.rule import all_rules, get_rule
+
+    if show_all == bool(code):
+        raise _fail("give a rule CODE or --all (not both)")
+    if show_all:
+        rules = all_rules()
+    else:
+        found = get_rule(code.upper()) if code else None
+        if found is None:
+            known = [r.code for r in all_rules()] + [r.name for r in all_rules()]
+            by_name = [r for r in all_rules() if r.name == code]
+            if by_name:
+                found = by_name[0]
+            else:
+                hint = difflib.get_close_matches(code or "", known, n=1)
+                suffix = f"; did you mean {hint[0]}?" if hint else ""
+                raise _fail(f"unknown rule {code!r}{suffix} (see `timeoutlint rule --all`)")
+        rules = [found]
+    if output_format == "json":
+        data = [r.metadata() for r in rules]
+        click.echo(json.dumps(data if show_all else data[0], indent=2))
+    else:
+        click.echo("\n".join(r.documentation() for r in rules), nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

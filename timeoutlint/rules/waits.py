@@ -1,0 +1,144 @@
+"""Unbounded waits (TL3xx): blocking calls whose timeout is omitted."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from timeoutlint.callargs import may_pass
+from timeoutlint.ftypes import Applicability
+from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rules._common import callee_label, default_timeout_fix
+
+_DEFAULT = {"default-timeout": 30}
+
+# subprocess helpers that wait for the child: their ``timeout`` is keyword-only.
+SUBPROCESS_WAITING_FUNCTIONS = frozenset(
+    {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"}
+)
+# Popen methods that wait, with the position of ``timeout`` among positional arguments.
+POPEN_WAITING_METHODS = {"wait": 0, "communicate": 1}
+
+
+class SubprocessWithoutTimeout(Rule):
+    """
+    ## What it does
+    Checks for `subprocess.run()`, `call()`, `check_call()`, `check_output()` and the
+    `wait()`/`communicate()` methods of a known `subprocess.Popen` object called without a
+    `timeout`.
+
+    ## Why is this bad?
+    These calls wait for the child process to exit. A child that hangs (a network mount, a
+    prompt for input, a deadlock) blocks the caller forever: the thread, the worker or the
+    whole CI job stalls with no error to tell why. With `timeout=`, the call raises
+    `subprocess.TimeoutExpired` instead (and `run()` kills the child).
+
+    ## Example
+    ```python
+    import subprocess
+
+    subprocess.run(["git", "fetch"], check=True)
+    proc = subprocess.Popen(["server"])
+    proc.wait()
+    ```
+
+    ## Use instead
+    ```python
+    import subprocess
+
+    subprocess.run(["git", "fetch"], check=True, timeout=60)
+    proc = subprocess.Popen(["server"])
+    proc.wait(timeout=60)
+    ```
+
+    ## Fix safety
+    The fix inserts `timeout=<default-timeout>` and is offered only when `default-timeout`
+    is set in the configuration (a fix never invents a value). It is unsafe: a call that
+    used to wait as long as it took now raises `subprocess.TimeoutExpired` after that many
+    seconds.
+
+    An explicit `timeout=None` is reported by TL305, not here. A call with `**kwargs` may
+    carry a timeout and is not reported; a `wait()` on an object not known to be a
+    `Popen` is not reported either.
+
+    ## Options
+    - `default-timeout` (top-level setting): the number of seconds the fix inserts.
+
+    ## References
+    - [subprocess — Using the subprocess module](https://docs.python.org/3/library/subprocess.html#using-the-subprocess-module)
+    - [Popen.communicate](https://docs.python.org/3/library/subprocess.html#subprocess.Popen.communicate)
+    """
+
+    code = "TL303"
+    name = "subprocess-without-timeout"
+    message = "{callee} waits for a child process with no timeout: a hung child blocks forever"
+    fix_title = "Pass `timeout=<default-timeout>`"
+    fix_availability = FixAvailability.SOMETIMES
+    applicability = Applicability.UNSAFE
+    triggers = ("subprocess", "Popen", "check_output", "check_call")
+
+    VALID = [
+        Valid("import subprocess\nsubprocess.run(['ls'], timeout=10)\n", why="timeout given"),
+        Valid("import subprocess\nsubprocess.run(['ls'], **options)\n", why="**kwargs may carry one"),
+        Valid("import subprocess\nsubprocess.run(['ls'], timeout=None)\n", why="explicit None is TL305"),
+        Valid("import subprocess\np = subprocess.Popen(['ls'])\np.wait(5)\n", why="positional timeout"),
+        Valid("import subprocess\np = subprocess.Popen(['ls'])\np.communicate(b'', 5)\n", why="positional timeout"),
+        Valid("def f(p):\n    p.wait()\n", why="p is not known to be a Popen"),
+        Valid("import subprocess\np = subprocess.Popen(['ls'])\np.poll()\n", why="poll() does not wait"),
+        Valid("from mylib import run\nrun(['ls'])\n", why="not subprocess.run"),
+        Valid("import subprocess\ndef f(subprocess):\n    subprocess.run(['ls'])\n", why="shadowed by a parameter"),
+        Valid("import subprocess\np = subprocess.Popen(['ls'])\np = object()\np.wait()\n", why="rebound"),
+    ]
+    INVALID = [
+        Invalid(
+            "import subprocess\nsubprocess.run(['ls'], check=True)\n",
+            fixed="import subprocess\nsubprocess.run(['ls'], check=True, timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid("import subprocess\nsubprocess.run(['ls'])\n", why="no default-timeout: no fix"),
+        Invalid(
+            "import subprocess as sp\nout = sp.check_output(\n    ['ls'],\n    text=True,\n)\n",
+            fixed="import subprocess as sp\nout = sp.check_output(\n    ['ls'],\n    text=True,\n    timeout=30,\n)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "from subprocess import call\ncall('ls')\n",
+            fixed="from subprocess import call\ncall('ls', timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "import subprocess\nwith subprocess.Popen(['ls']) as p:\n    p.communicate()\n",
+            fixed="import subprocess\nwith subprocess.Popen(['ls']) as p:\n    p.communicate(timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "import subprocess\n\nclass Server:\n    def __init__(self):\n        self.proc = subprocess.Popen(['srv'])\n\n"
+            "    def stop(self):\n        self.proc.wait()\n",
+            fixed="import subprocess\n\nclass Server:\n    def __init__(self):\n        self.proc = subprocess.Popen(['srv'])\n\n"
+            "    def stop(self):\n        self.proc.wait(timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "from subprocess import Popen\ndef stop(p: Popen) -> None:\n    p.wait()\n",
+            fixed="from subprocess import Popen\ndef stop(p: Popen) -> None:\n    p.wait(timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualname = self.ctx.qualified_name(node.func)
+        if qualname in SUBPROCESS_WAITING_FUNCTIONS:
+            if not may_pass(node, "timeout", None):
+                self._flag(node)
+            return
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in POPEN_WAITING_METHODS:
+            position = POPEN_WAITING_METHODS[func.attr.value]
+            if self.ctx.type_of(func.value) == "subprocess.Popen" and not may_pass(node, "timeout", position):
+                self._flag(node)
+
+    def _flag(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and self.ctx.qualified_name(node.func) is None:
+            callee = f"Popen.{node.func.attr.value}()"
+        else:
+            callee = callee_label(self, node)
+        self.report(node, self.message.format(callee=callee), default_timeout_fix(self, node))
