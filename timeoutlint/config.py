@@ -173,6 +173,22 @@ def _suggest(word: str, candidates: Any, cutoff: float = 0.6) -> str:
     return f"; did you mean '{matches[0]}'?" if matches else ""
 
 
+def _suggest_code(code: str, codes: Any) -> str:
+    """The code sharing the longest prefix with ``code``, then the most similar, then the
+    numerically nearest, then the first."""
+
+    def score(candidate: str) -> Tuple[int, float, int]:
+        numeric = code[2:].isdigit() and candidate[2:].isdigit()
+        distance = abs(int(code[2:]) - int(candidate[2:])) if numeric else 0
+        ratio = difflib.SequenceMatcher(None, code, candidate).ratio()
+        return (len(os.path.commonprefix([code, candidate])), ratio, -distance)
+
+    best = max(sorted(codes), key=score, default=None)
+    if best is None or (score(best)[0] < 2 and score(best)[1] < 0.6):
+        return ""
+    return f"; did you mean '{best}'?"
+
+
 def _type_name(value: Any) -> str:
     return {bool: "boolean", int: "integer", float: "float", str: "string", list: "list", dict: "table"}.get(
         type(value), type(value).__name__
@@ -207,7 +223,7 @@ class _Checker:
         if code.upper() != code and code.upper() in ("ALL", "TL", *codes):
             hint = f"; did you mean '{code.upper()}'?"
         else:
-            hint = _suggest(code, {"TL", *codes}, cutoff=0.3) or (
+            hint = _suggest_code(code, codes or ["TL"]) or (
                 "; expected 'ALL', 'TL', a rule code or a code prefix such as 'TL3'"
             )
         raise self.fail(key, f"unknown rule code {code!r}{hint}")
@@ -268,7 +284,7 @@ class _Checker:
         for code, options in value.items():
             where = f"{key}.{code}"
             if code not in rules:
-                hint = _suggest(code, rules, cutoff=0.3) or "; options go under a full rule code such as TL303"
+                hint = _suggest_code(code, rules) or "; options go under a full rule code such as TL303"
                 raise self.fail(key, f"unknown rule code {code!r}{hint}")
             if not isinstance(options, dict):
                 raise self.wrong_type(where, options, "a table of options", f"[tool.timeoutlint.rules.{code}]")
