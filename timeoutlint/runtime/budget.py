@@ -133,7 +133,9 @@ class Budget:
         """
         return Phase(self, name, message)
 
-    def async_timeout(self, phase: str | None = None, *, message: str | None = None) -> AsyncTimeout:
+    def async_timeout(
+        self, phase: str | None = None, *, message: str | None = None
+    ) -> AsyncTimeout:
         """Async context manager: cancel the block when the budget runs out.
 
         Opens an ``asyncio`` timeout scope for the remaining time (``asyncio.timeout`` on 3.11+,
@@ -166,7 +168,7 @@ class Budget:
         remaining = max(self._deadline - now, 0.0)
         state = " expired" if now >= self._deadline else ""
         return (
-            f"<Budget total={self._total:g}s elapsed={elapsed:.3f}s "
+            f"<Budget total={_format_seconds(self._total)}s elapsed={elapsed:.3f}s "
             f"remaining={remaining:.3f}s{state}>"
         )
 
@@ -176,10 +178,14 @@ class Budget:
         elapsed = max(now - self._start, 0.0)
         if message is None:
             where = "" if phase is None else f" in phase {phase!r}"
-            message = (
-                f"timeout budget of {self._total:g}s exceeded{where} ({elapsed:.3f}s elapsed)"
-            )
+            total = _format_seconds(self._total)
+            message = f"timeout budget of {total}s exceeded{where} ({elapsed:.3f}s elapsed)"
         return BudgetExceeded(message, phase=phase, total=self._total, elapsed=elapsed)
+
+
+def _format_seconds(value: float | None) -> str:
+    """Seconds for messages: millisecond precision without trailing zeros (``5``, ``0.25``)."""
+    return "unlimited" if value is None else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 class Phase:

@@ -247,7 +247,9 @@ if hasattr(os, "register_at_fork"):
 # -- run_with_timeout --------------------------------------------------------------------------
 
 
-def run_with_timeout(fn: Callable[..., T], /, *args: Any, timeout: float | None, **kwargs: Any) -> T:
+def run_with_timeout(
+    fn: Callable[..., T], /, *args: Any, timeout: float | None, **kwargs: Any
+) -> T:
     """Call ``fn(*args, **kwargs)`` on the managed pool; wait at most ``timeout`` seconds.
 
     Returns ``fn``'s result, or re-raises the exception ``fn`` raised, unchanged (a
