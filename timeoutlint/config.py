@@ -189,10 +189,16 @@ def _suggest_code(code: str, codes: Any) -> str:
     return f"; did you mean '{best}'?"
 
 
-def _type_name(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "float", str: "string", list: "list", dict: "table"}.get(
-        type(value), type(value).__name__
-    )
+_TYPE_NAMES = {
+    bool: "boolean", int: "integer", float: "float", str: "string", list: "list", tuple: "list", dict: "table"
+}
+
+
+def _got(value: Any) -> str:
+    """``string 'x'``: the type and a short repr of a wrong value, for messages."""
+    text = repr(value)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return f"{_TYPE_NAMES.get(type(value), type(value).__name__)} {text}"
 
 
 class _Checker:
@@ -208,7 +214,7 @@ class _Checker:
         return ConfigError(f"{where}{key}: {problem}")
 
     def wrong_type(self, key: str, value: Any, expected: str, example: str) -> ConfigError:
-        return self.fail(key, f"expected {expected}, got {_type_name(value)} {value!r}; e.g. {example}")
+        return self.fail(key, f"expected {expected}, got {_got(value)}; e.g. {example}")
 
     def strings(self, key: str, value: Any, example: str) -> Tuple[str, ...]:
         if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) for item in value):
@@ -259,7 +265,8 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.wrong_type(key, value, "a positive number of seconds", f"{key} = 30")
         if not math.isfinite(value) or value <= 0:
-            raise self.fail(key, f"expected a positive, finite number of seconds, got {value!r}; e.g. {key} = 30")
+            problem = f"expected a positive, finite number of seconds, got {value!r}; e.g. {key} = 30"
+            raise self.fail(key, problem)
         return float(value)
 
     def module(self, key: str, value: Any) -> str:
@@ -292,11 +299,11 @@ class _Checker:
             if isinstance(schema, dict):
                 for name, option in options.items():
                     if name not in schema:
-                        hint = _suggest(name, schema) or f"; {code} takes: {', '.join(sorted(schema)) or 'no options'}"
+                        hint = _suggest(name, schema) or f"; {code} takes: {', '.join(sorted(schema)) or 'nothing'}"
                         raise self.fail(where, f"unknown option {name!r}{hint}")
                     if not _is_instance(option, schema[name]):
-                        expected = _expected_name(schema[name])
-                        raise self.fail(f"{where}.{name}", f"expected {expected}, got {_type_name(option)} {option!r}")
+                        expected = " or ".join(_expected_name(kind) for kind in _types(schema[name]))
+                        raise self.fail(f"{where}.{name}", f"expected {expected}, got {_got(option)}")
             result.append((code, tuple(sorted((name, _freeze(option)) for name, option in options.items()))))
         return tuple(sorted(result))
 
@@ -316,9 +323,8 @@ def _is_instance(value: Any, expected: Any) -> bool:
     return isinstance(value, types)
 
 
-def _expected_name(expected: Any) -> str:
-    names = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", tuple: "list", dict: "table"}
-    return " or ".join(names.get(kind, getattr(kind, "__name__", str(kind))) for kind in _types(expected))
+def _expected_name(kind: Any) -> str:
+    return "number" if kind is float else _TYPE_NAMES.get(kind, getattr(kind, "__name__", str(kind)))
 
 
 def _freeze(value: Any) -> Any:
@@ -384,7 +390,8 @@ def _apply_overrides(values: Dict[str, Any], overrides: CliOverrides) -> None:
         values["select"] = cli.codes("--select", _split(overrides.select))
         values["extend_select"] = ()  # a later select starts afresh, as in Ruff
     if overrides.extend_select:
-        values["extend_select"] = values.get("extend_select", ()) + cli.codes("--extend-select", _split(overrides.extend_select))
+        extra = cli.codes("--extend-select", _split(overrides.extend_select))
+        values["extend_select"] = values.get("extend_select", ()) + extra
     if overrides.ignore:
         values["ignore"] = values.get("ignore", ()) + cli.codes("--ignore", _split(overrides.ignore))
     if overrides.fixable is not None:
