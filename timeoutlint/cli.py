@@ -77,6 +77,11 @@ def main() -> None:
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--target-version", type=click.Choice(TARGETS), help="The oldest Python the code must run on.")
 @click.option("--stdin-filename", metavar="NAME", help="Read the source from stdin and report it as NAME.")
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply exclude/extend-exclude/.gitignore even to files named on the command line.",
+)
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings not in FILE.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record the current findings in FILE.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per core).")
