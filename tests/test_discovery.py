@@ -6,7 +6,7 @@ from typing import Any, Iterable, List
 
 import pytest
 
-from timeoutlint.discovery import discover
+from timeoutlint.discovery import discover, is_excluded
 from timeoutlint.ftypes import LintError
 from timeoutlint.settings import Settings
 
@@ -228,3 +228,55 @@ def test_unreadable_directory_is_an_error_and_the_walk_goes_on(project: Path) ->
         (project / "locked").chmod(0o755)
     assert found == ["a.py", "open/c.py"]
     assert errors == [LintError("locked", "Permission denied")]
+
+
+# -- is_excluded: the walk's verdict for one file (``--force-exclude``) ----------------------
+
+
+def all_sources(root: Path) -> List[str]:
+    return sorted(
+        path.relative_to(root).as_posix() for path in root.rglob("*") if path.suffix in (".py", ".pyi") and path.is_file()
+    )
+
+
+@pytest.mark.parametrize("respect_gitignore", [True, False])
+def test_is_excluded_agrees_with_the_walk(project: Path, respect_gitignore: bool) -> None:
+    touch(
+        project,
+        "a.py",
+        "build/b.py",
+        "pkg/build/c.py",
+        ".venv/lib/d.py",
+        "gen_x.py",
+        "gen_keep.py",
+        "sub/gen_y.py",
+        "sub/gen_local.py",
+        "sub/local.py",
+        "sub/deep/local.py",
+        "sub/deep/e.py",
+        "out/keep.py",
+        "fixtures/f.py",
+        "fixtures/keep.py",
+        "private.py",
+        "top.py",
+        "pkg/top.py",
+    )
+    write(project / ".gitignore", "gen_*.py\n!gen_keep.py\nout/\n!out/keep.py\n")
+    write(project / "sub" / ".gitignore", "!gen_local.py\nlocal.py\n")
+    write(project / ".git" / "info" / "exclude", "private.py\n")
+    settings = Settings(
+        root=project, respect_gitignore=respect_gitignore, extend_exclude=("fixtures/*", "!fixtures/keep.py", "/top.py")
+    )
+    walked = set(discover(["."], settings)[0])
+    for path in all_sources(project):
+        assert is_excluded(path, settings) == (path not in walked), path
+        assert is_excluded(str(project / path), settings) == (path not in walked), path
+    assert "a.py" in walked and "fixtures/keep.py" in walked and "pkg/top.py" in walked
+
+
+def test_is_excluded_outside_the_root(project: Path) -> None:
+    touch(project, "root/a.py", "elsewhere/gen.py", "elsewhere/build/z.py", "elsewhere/y.py")
+    settings = Settings(root=project / "root", extend_exclude=("gen.py",))
+    assert is_excluded("elsewhere/gen.py", settings)
+    assert not is_excluded("elsewhere/y.py", settings)
+    assert not is_excluded("elsewhere/build/z.py", settings)  # only the file's own name is seen

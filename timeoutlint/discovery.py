@@ -231,6 +231,42 @@ class _Walker:
             self._error(arg, f"Not a regular file or directory (mode {oct(status.st_mode)})")
 
 
+def is_excluded(path: str, settings: Settings) -> bool:
+    """Would a walk of the project skip the file ``path``, because ``exclude``/``extend-exclude``
+    or (with ``respect-gitignore``) an ignore file matches it or one of its directories?
+    (``--force-exclude`` asks this of files named on the command line.)"""
+    walker = _Walker(settings)
+    path, root = os.path.abspath(path), walker.root
+    if not _is_under(path, root):
+        real, real_root = os.path.realpath(path), os.path.realpath(root)
+        if _is_under(real, real_root):
+            path, root = real, real_root
+    # Outside the root, patterns are matched relative to the file's own directory.
+    exclude_base = root if _is_under(path, root) else os.path.dirname(path)
+    ignores: List[_Ignore] = []
+    top = None
+    if settings.respect_gitignore:
+        git = _git_top(os.path.dirname(path))
+        top = git[0] if git else (root if exclude_base == root else None)
+        if git is not None:
+            spec = _read_ignore_file(os.path.join(git[1], "info", "exclude"))
+            if spec is not None:
+                ignores.append((git[0], spec))
+    highest = top if top is not None and _is_under(exclude_base, top) else exclude_base
+    for directory in _ancestors(highest, path):  # level by level, as the walk goes
+        if directory != highest:
+            inside = directory != exclude_base and _is_under(directory, exclude_base)
+            if inside and walker.exclude.match_file(_relative(directory, exclude_base) + "/"):
+                return True
+            if walker._gitignored(directory, True, tuple(ignores)):
+                return True
+        if top is not None and _is_under(directory, top):
+            spec = _read_ignore_file(os.path.join(directory, ".gitignore"))
+            if spec is not None:
+                ignores.append((directory, spec))
+    return walker._ignored(path, False, exclude_base, tuple(ignores))
+
+
 def discover(paths: Sequence[str], settings: Settings) -> Tuple[List[str], List[LintError]]:
     """The files to lint as display paths (sorted, unique) and an error per bad path."""
     walker = _Walker(settings)
