@@ -171,7 +171,7 @@ class _Walker:
                 if spec is not None:
                     found.append((ancestor, spec))
             ignores = tuple(found)
-            if self._gitignored(directory, True, ignores):
+            if directory != top and self._gitignored(directory, True, ignores):
                 ignores = ()  # asked for explicitly: only the .gitignore files inside count
         return directory, exclude_base, ignores
 
