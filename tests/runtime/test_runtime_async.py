@@ -28,7 +28,9 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
-def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def implementation(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
     """Route Budget.async_timeout (through _aio.timeout) to one scope implementation."""
     name: str = request.param
     ledger = _aio.CancelLedger()
@@ -57,7 +59,7 @@ def cancel_count() -> int:
     return task.cancelling() if NATIVE else 0  # type: ignore[attr-defined]
 
 
-# -- the deadline interrupts the block --------------------------------------------------------
+# -- the deadline interrupts the block -------------------------------------------------------------
 
 
 @pytest.mark.usefixtures("implementation")
@@ -101,7 +103,7 @@ def test_real_short_budget_interrupts_a_long_wait() -> None:
         run(main())
 
 
-# -- a block that finishes is untouched --------------------------------------------------------
+# -- a block that finishes is untouched ------------------------------------------------------------
 
 
 @pytest.mark.usefixtures("implementation")
@@ -169,7 +171,7 @@ def test_block_that_swallows_the_cancellation_is_not_turned_into_a_timeout() -> 
     assert run(main()) == "carried on"
 
 
-# -- outer cancellations are never swallowed --------------------------------------------------
+# -- outer cancellations are never swallowed -------------------------------------------------------
 
 
 @pytest.mark.usefixtures("implementation")
@@ -222,7 +224,7 @@ def test_outer_cancellation_right_after_the_deadline(implementation: str) -> Non
         assert isinstance(outcome, asyncio.CancelledError)
 
 
-# -- nesting ----------------------------------------------------------------------------------
+# -- nesting ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.usefixtures("implementation")
@@ -280,7 +282,7 @@ def test_child_budget_scope_inside_parent_scope() -> None:
     assert run(main()) == ["a", "b"]
 
 
-# -- misuse ---------------------------------------------------------------------------------------
+# -- misuse ----------------------------------------------------------------------------------------
 
 
 def test_a_scope_object_is_entered_once() -> None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from conftest import FakeClock
 
 
-# -- reading a budget ------------------------------------------------------------------------
+# -- reading a budget ------------------------------------------------------------------------------
 
 
 def test_fresh_budget(clock: FakeClock) -> None:
@@ -117,7 +117,7 @@ def test_timeout_rejects_nan_cap() -> None:
         Budget(5).timeout(math.nan)
 
 
-# -- phases and checks -----------------------------------------------------------------------
+# -- phases and checks -----------------------------------------------------------------------------
 
 
 def test_phase_within_budget_does_not_raise(clock: FakeClock) -> None:
@@ -218,7 +218,7 @@ def test_rewrite_of_manual_bookkeeping_behaves_like_the_original(
         assert outcomes[0] == outcomes[1], takes
 
 
-# -- children ----------------------------------------------------------------------------------
+# -- children --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seconds", [0, 1, 2.5, 3, 4, 100, None])
@@ -275,7 +275,7 @@ def test_grandchild_is_bounded_by_every_ancestor(clock: FakeClock) -> None:
     assert leaf.deadline == middle.deadline == clock.now + 4
 
 
-# -- the exception, repr, sharing ----------------------------------------------------------------
+# -- the exception, repr, sharing ------------------------------------------------------------------
 
 
 def test_budget_exceeded_is_a_timeout_error_and_pickles() -> None:

@@ -42,13 +42,13 @@ def block_until(event: threading.Event, started: threading.Event, finished: thre
     return "late"
 
 
-# -- results and errors -----------------------------------------------------------------------------
+# -- results and errors ----------------------------------------------------------------------------
 
 
 def test_returns_the_result_and_passes_arguments() -> None:
     assert run_with_timeout(divmod, 17, 5, timeout=GENEROUS) == (3, 2)
     assert run_with_timeout(dict, a=1, fn=2, timeout=GENEROUS) == {"a": 1, "fn": 2}
-    assert run_with_timeout(len, "abc", timeout=None) == 3
+    assert run_with_timeout(len, "abc", timeout=None) == 3  # noqa: TL305 - testing "no limit"
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_timeout_argument_is_required_and_checked() -> None:
         run_with_timeout(len, "abc", timeout="5")  # type: ignore[arg-type]
 
 
-# -- the timeout bounds the wait ---------------------------------------------------------------------
+# -- the timeout bounds the wait -------------------------------------------------------------------
 
 
 def test_returns_control_while_the_task_still_runs(release: threading.Event) -> None:
@@ -99,9 +99,10 @@ def test_the_with_threadpoolexecutor_pattern_is_the_bug_being_fixed(
     timed_out, returned = threading.Event(), threading.Event()
 
     def anti_pattern() -> None:
-        with ThreadPoolExecutor() as ex:
+        with ThreadPoolExecutor() as ex:  # noqa: TL102 - the anti-pattern, on purpose
+            future = ex.submit(block_until, release, started, finished)
             try:
-                ex.submit(block_until, release, started, finished).result(timeout=0.05)
+                future.result(timeout=0.05)  # noqa: TL103 - the anti-pattern, on purpose
             except concurrent.futures.TimeoutError:
                 timed_out.set()
         returned.set()  # only after __exit__ waited for the task
@@ -162,8 +163,8 @@ def test_none_waits_as_long_as_fn_runs() -> None:
 
     helper = threading.Thread(target=releaser)
     helper.start()
-    assert run_with_timeout(slow, timeout=None) == "finished"
-    assert run_with_timeout(len, "ab", timeout=math.inf) == 2
+    assert run_with_timeout(slow, timeout=None) == "finished"  # noqa: TL305 - on purpose
+    assert run_with_timeout(len, "ab", timeout=math.inf) == 2  # noqa: TL305 - on purpose
     helper.join(GENEROUS)
 
 
@@ -181,7 +182,7 @@ def test_refuses_a_managed_pool_of_the_wrong_kind() -> None:
         run_with_timeout(len, "a", timeout=GENEROUS)
 
 
-# -- contextvars -------------------------------------------------------------------------------------
+# -- contextvars -----------------------------------------------------------------------------------
 
 
 def test_contextvars_reach_fn() -> None:
@@ -196,7 +197,7 @@ def test_contextvars_reach_fn() -> None:
         request_id.reset(token)
 
 
-# -- nested calls: no starvation deadlock -----------------------------------------------------------
+# -- nested calls: no starvation deadlock ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("workers", [1, 2])

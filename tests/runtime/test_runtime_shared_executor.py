@@ -25,7 +25,7 @@ FORK_WARNING = "ignore:This process .* is multi-threaded:DeprecationWarning"
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="unset")
 
 
-# -- one pool per name --------------------------------------------------------------------------
+# -- one pool per name -----------------------------------------------------------------------------
 
 
 def test_same_name_same_pool_other_name_other_pool() -> None:
@@ -116,7 +116,7 @@ def test_repr_names_the_pool() -> None:
     )
 
 
-# -- contextvars ---------------------------------------------------------------------------------
+# -- contextvars -----------------------------------------------------------------------------------
 
 
 def test_submit_copies_the_callers_contextvars() -> None:
@@ -163,7 +163,7 @@ def test_run_in_executor_copies_the_tasks_contextvars() -> None:
     assert asyncio.run(main()) == "from-coroutine"
 
 
-# -- lifecycle --------------------------------------------------------------------------------------
+# -- lifecycle -------------------------------------------------------------------------------------
 
 
 def test_shutdown_by_a_caller_does_not_stop_the_shared_pool() -> None:
@@ -234,7 +234,7 @@ def test_pools_are_shut_down_at_interpreter_exit() -> None:
     assert completed.stdout.strip() == "registry empty at exit: True"
 
 
-# -- processes and forks -----------------------------------------------------------------------------
+# -- processes and forks ---------------------------------------------------------------------------
 
 
 @pytest.mark.filterwarnings(FORK_WARNING)

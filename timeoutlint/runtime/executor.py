@@ -118,7 +118,7 @@ class SharedThreadPoolExecutor(SharedPool, ThreadPoolExecutor):
         return getattr(_worker_state, "token", None) is self._worker_token
 
 
-# -- the registry ----------------------------------------------------------------------------
+# -- the registry ----------------------------------------------------------------------------------
 
 _lock = threading.Lock()
 _pools: Dict[str, SharedPool] = {}
@@ -244,7 +244,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pools_in_child)
 
 
-# -- run_with_timeout --------------------------------------------------------------------------
+# -- run_with_timeout ------------------------------------------------------------------------------
 
 
 def run_with_timeout(
@@ -285,7 +285,7 @@ def run_with_timeout(
     if not done:
         future.cancel()
         raise TimeoutError(f"{_describe(fn)} did not finish within {timeout} seconds")
-    return future.result()
+    return future.result(timeout=0)  # done: returns, or re-raises fn's exception, at once
 
 
 def _start_on_daemon_thread(
