@@ -229,6 +229,22 @@ def test_nested_call_from_a_saturated_pool_completes(
         assert blocker.result(GENEROUS) == "late"
 
 
+def test_deeply_nested_calls_never_queue_behind_their_callers() -> None:
+    # One worker runs level 0 and waits for level 1 (a daemon thread), which waits for level 2:
+    # had level 2 queued on the pool, it would sit behind level 0 until the timeout.
+    shared_executor(RUN_WITH_TIMEOUT_POOL, max_workers=1)
+
+    def level(depth: int) -> List[str]:
+        here = threading.current_thread().name
+        if depth == 3:
+            return [here]
+        return [here] + run_with_timeout(level, depth + 1, timeout=GENEROUS)
+
+    names = run_with_timeout(level, 0, timeout=GENEROUS)
+    assert names[0].startswith(f"timeoutlint-{RUN_WITH_TIMEOUT_POOL}")
+    assert names[1:] == ["timeoutlint-run_with_timeout-nested"] * 3
+
+
 def test_nested_call_still_times_out(release: threading.Event) -> None:
     shared_executor(RUN_WITH_TIMEOUT_POOL, max_workers=1)
     started, finished = threading.Event(), threading.Event()

@@ -266,15 +266,15 @@ def run_with_timeout(
 
     ``fn`` runs in a copy of the caller's contextvars context. It runs on the thread pool
     ``shared_executor(RUN_WITH_TIMEOUT_POOL)``, except when the caller is itself a worker of
-    that pool (a nested call): then it runs on a new daemon thread, because queueing behind the
-    caller could wait forever if every worker is busy waiting like the caller, and running inline
-    could not give control back after ``timeout`` if ``fn`` hangs. Being a daemon thread, it does
-    not keep the interpreter alive at exit.
+    that pool, or a thread started by such a nested call: then it runs on a new daemon thread,
+    because queueing behind the caller could wait forever if every worker is busy waiting like
+    the caller, and running inline could not give control back after ``timeout`` if ``fn``
+    hangs. Being a daemon thread, it does not keep the interpreter alive at exit.
     """
     seconds = normalize_seconds(timeout, "timeout")
     pool = shared_executor(RUN_WITH_TIMEOUT_POOL, kind="thread")
     if pool.owns_current_thread():
-        future = _start_on_daemon_thread(fn, args, kwargs)
+        future = _start_on_daemon_thread(pool, fn, args, kwargs)
     else:
         future = pool.submit(fn, *args, **kwargs)
     try:
@@ -289,12 +289,18 @@ def run_with_timeout(
 
 
 def _start_on_daemon_thread(
-    fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
+    pool: SharedThreadPoolExecutor,
+    fn: Callable[..., T],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
 ) -> Future[T]:
     future: Future[T] = Future()
     context = contextvars.copy_context()
 
     def run() -> None:
+        # A pool worker is waiting for this thread, so this thread must not queue work on the
+        # pool either: counted as one of its workers, its own nested calls start threads too.
+        _enter_worker(pool._worker_token)
         if not future.set_running_or_notify_cancel():
             return
         try:
