@@ -74,7 +74,13 @@ def read(path: Path) -> Tuple[bytes, SourceText]:
 
 
 def _comments(source: str) -> List[Tuple[int, str]]:
-    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    """Real comments only (an ``# error:`` inside a string does not count)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        # This Python's tokenizer rejects syntax of a newer target: take each line's tail.
+        lines = enumerate(source.splitlines(), start=1)
+        return [(number, line[line.index("#") :]) for number, line in lines if "#" in line]
     return [(token.start[0], token.string) for token in tokens if token.type == tokenize.COMMENT]
 
 
