@@ -8,6 +8,7 @@ nothing, because leaving the ``with`` block waits for ``f`` (TL103).
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import contextvars
 import functools
 import os
@@ -246,6 +247,19 @@ if hasattr(os, "register_at_fork"):
 
 # -- run_with_timeout ------------------------------------------------------------------------------
 
+if sys.version_info >= (3, 11):
+    RunTimeoutError = TimeoutError
+else:
+
+    class RunTimeoutError(TimeoutError, concurrent.futures.TimeoutError):
+        """The builtin ``TimeoutError``, also caught by ``except concurrent.futures.TimeoutError``.
+
+        Before 3.11 the two are distinct classes. Code rewritten from
+        ``ex.submit(f).result(timeout=...)`` to ``run_with_timeout`` may still have handlers for
+        the latter; they keep working.
+        """
+
+
 
 def run_with_timeout(
     fn: Callable[..., T], /, *args: Any, timeout: float | None, **kwargs: Any
@@ -254,10 +268,10 @@ def run_with_timeout(
 
     Returns ``fn``'s result, or re-raises the exception ``fn`` raised, unchanged (a
     ``TimeoutError`` raised by ``fn`` included). If ``fn`` has not finished within ``timeout``,
-    its future is cancelled and the builtin ``TimeoutError`` is raised, on every Python version
-    (before 3.11 ``concurrent.futures.TimeoutError`` is a different class; it is never raised
-    here). ``timeout=None`` (or ``math.inf``) waits as long as ``fn`` runs; a negative timeout
-    counts as 0.
+    its future is cancelled and the builtin ``TimeoutError`` is raised, on every Python version.
+    (Before 3.11 ``concurrent.futures.TimeoutError`` is a different class; there the exception
+    raised is a subclass of both, so handlers written for either catch it.) ``timeout=None``
+    (or ``math.inf``) waits as long as ``fn`` runs; a negative timeout counts as 0.
 
     Cancelling only stops a task that has not started: Python cannot stop a running thread, so a
     timed-out ``fn`` that already runs keeps running, unowned, until it returns. The caller gets
@@ -284,7 +298,7 @@ def run_with_timeout(
         raise
     if not done:
         future.cancel()
-        raise TimeoutError(f"{_describe(fn)} did not finish within {timeout} seconds")
+        raise RunTimeoutError(f"{_describe(fn)} did not finish within {timeout} seconds")
     return future.result(timeout=0)  # done: returns, or re-raises fn's exception, at once
 
 
