@@ -66,6 +66,28 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
     if not args:
         return call.with_changes(args=[new_arg])
     last = args[-1]
+    tail = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
+    if isinstance(tail, cst.ParenthesizedWhitespace):
+        # The closing parenthesis is on a line of its own: the new argument gets a line of
+        # its own, indented like the others; a comment after the old last argument stays
+        # on its line, and the closing parenthesis keeps its place.
+        if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
+            template = args[-2].comma.whitespace_after
+        else:
+            template = call.whitespace_before_args
+        if isinstance(template, cst.ParenthesizedWhitespace):
+            indent, last_line = template.indent, template.last_line
+        else:
+            indent, last_line = tail.indent, cst.SimpleWhitespace(tail.last_line.value + "    ")
+        between = tail.with_changes(indent=indent, last_line=last_line)
+        closing = tail.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        if isinstance(last.comma, cst.Comma):
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
+            args.append(new_arg.with_changes(comma=last.comma.with_changes(whitespace_after=closing)))
+        else:
+            args[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between), whitespace_after_arg=cst.SimpleWhitespace(""))
+            args.append(new_arg.with_changes(whitespace_after_arg=closing))
+        return call.with_changes(args=args)
     if isinstance(last.comma, cst.Comma):
         # A trailing comma: the new argument takes it, the old last one gets a comma
         # followed by the same whitespace that separates the arguments before it.
