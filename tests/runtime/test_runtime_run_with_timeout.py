@@ -82,13 +82,12 @@ def test_returns_control_while_the_task_still_runs(release: threading.Event) -> 
     started, finished = threading.Event(), threading.Event()
     began = time.monotonic()
     with pytest.raises(TimeoutError) as caught:
-        run_with_timeout(block_until, release, started, finished, timeout=0.05)
-    # The task cannot finish before `release` is set, so the caller did not wait for it.
+        run_with_timeout(block_until, release, started, finished, timeout=0.5)
+    # The task cannot finish before `release` is set, so the caller did not wait for it
+    # (whether it had started by then or was cancelled while queued).
     assert not finished.is_set()
     assert time.monotonic() - began < GENEROUS
-    assert "block_until() did not finish within 0.05 seconds" in str(caught.value)
-    release.set()
-    assert finished.wait(GENEROUS)
+    assert "block_until() did not finish within 0.5 seconds" in str(caught.value)
 
 
 def test_the_with_threadpoolexecutor_pattern_is_the_bug_being_fixed(
@@ -269,8 +268,6 @@ def test_nested_call_still_times_out(release: threading.Event) -> None:
         return "no timeout"
 
     assert run_with_timeout(outer, timeout=GENEROUS) == "inner timed out"
-    release.set()
-    assert finished.wait(GENEROUS)
 
 
 def test_nested_exceptions_propagate_unchanged() -> None:
