@@ -77,10 +77,10 @@ def test_block_outliving_the_budget_is_cancelled_and_raises() -> None:
 
     exc = run(main())
     assert reached_the_end == []
-    assert isinstance(exc, TimeoutError)
     assert exc.phase == "fetch"
     assert "in phase 'fetch'" in str(exc)
     assert isinstance(exc.__cause__, asyncio.CancelledError)
+    assert isinstance(exc, TimeoutError)
 
 
 @pytest.mark.usefixtures("implementation")

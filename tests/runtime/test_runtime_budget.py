@@ -135,11 +135,11 @@ def test_phase_that_spends_the_budget_raises_naming_the_phase(clock: FakeClock) 
         with budget.phase("build"):
             clock.advance(3)
     exc = caught.value
-    assert isinstance(exc, TimeoutError)
     assert exc.phase == "build"
     assert exc.total == 5.0
     assert exc.elapsed == 5.0
     assert str(exc) == "timeout budget of 5s exceeded in phase 'build' (5.000s elapsed)"
+    assert isinstance(exc, TimeoutError)
 
 
 def test_phase_keeps_a_custom_message(clock: FakeClock) -> None:

@@ -260,7 +260,6 @@ else:
         """
 
 
-
 def run_with_timeout(
     fn: Callable[..., T], /, *args: Any, timeout: float | None, **kwargs: Any
 ) -> T:
