@@ -126,9 +126,13 @@ class FileContext:
             for local, binding in scope.names.items():
                 if binding.qualname == module and self.resolver.lookup(local) == binding:
                     return cst.Attribute(cst.Name(local), cst.Name(name)), None
+        top = module.split(".")[0]
+        if module != top and module in self.resolver.imported_modules:
+            binding = self.resolver.lookup(top)
+            if binding is not None and binding.qualname == top:  # ``import a.b`` here
+                return cst.parse_expression(wanted), None
         if not self._word_used(name):
             return cst.Name(name), ImportNeed(module, name)
-        top = module.split(".")[0]
         if not self._word_used(top):
             expression: cst.BaseExpression = cst.parse_expression(wanted)
             return expression, ImportNeed(module)

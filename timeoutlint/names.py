@@ -21,6 +21,13 @@ ALIASES: dict[str, str] = {
     "concurrent.futures._base.wait": "concurrent.futures.wait",
     "concurrent.futures._base.as_completed": "concurrent.futures.as_completed",
     "concurrent.futures._base.TimeoutError": "concurrent.futures.TimeoutError",
+    "asyncio.exceptions.TimeoutError": "asyncio.TimeoutError",
+    "asyncio.events.AbstractEventLoop": "asyncio.AbstractEventLoop",
+    "asyncio.base_events.BaseEventLoop": "asyncio.BaseEventLoop",
+    "asyncio.events.get_running_loop": "asyncio.get_running_loop",
+    "asyncio.events.get_event_loop": "asyncio.get_event_loop",
+    "asyncio.events.new_event_loop": "asyncio.new_event_loop",
+    "asyncio.threads.to_thread": "asyncio.to_thread",
     "requests.api.get": "requests.get",
     "requests.api.post": "requests.post",
     "requests.api.put": "requests.put",
@@ -62,6 +69,9 @@ CONSTRUCTORS: dict[str, str] = {
     "requests.session": "requests.Session",
     "socket.socket": "socket.socket",
     "socket.create_connection": "socket.socket",
+    "asyncio.get_running_loop": "asyncio.AbstractEventLoop",
+    "asyncio.get_event_loop": "asyncio.AbstractEventLoop",
+    "asyncio.new_event_loop": "asyncio.AbstractEventLoop",
 }
 
 # (receiver type, method) -> the type the method returns.

@@ -86,6 +86,8 @@ class Resolver:
     def __init__(self, module: cst.Module, module_name: Optional[str] = None) -> None:
         self.module_name = module_name
         self.star_import = False
+        # dotted modules bound by ``import a.b`` (no ``as``): ``a.b.name`` is usable
+        self.imported_modules: set[str] = set()
         self.scopes: list[Scope] = [Scope("module", module, qualname=module_name or "")]
         # (class scope, attribute) pairs a type_of() call relied on, since the last reset
         self.dependencies: list[tuple[Scope, str]] = []
@@ -165,6 +167,7 @@ class Resolver:
                 else:
                     top = full.split(".")[0]
                     scope.bind(top, Binding(qualname=top))
+                    self.imported_modules.add(full)
             return
         base = self._import_from_module(node)
         if isinstance(node.names, cst.ImportStar):
