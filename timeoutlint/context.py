@@ -110,7 +110,9 @@ class FileContext:
 
     def _word_used(self, word: str) -> bool:
         if self._words is None:
-            self._words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", self.source))
+            # The module path of ``from a.b import c`` binds nothing: ``a`` stays free.
+            text = re.sub(r"\bfrom[ \t]+[\w.]+[ \t]+import\b", "import", self.source)
+            self._words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
         return word in self._words
 
     def reference(self, module: str, name: str) -> Optional[tuple[cst.BaseExpression, Optional[ImportNeed]]]:
