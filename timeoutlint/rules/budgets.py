@@ -62,8 +62,8 @@ def _binop(operator: Union[cst.BaseBinaryOp, cst.BaseAugOp], left: _Kind, right:
         return OTHER
     if isinstance(operator, (cst.Add, cst.AddAssign)):
         for a, b in ((left, right), (right, left)):
-            if a in POINTS and b == OTHER:
-                return DEADLINE
+            if a in POINTS and (b == OTHER or b in DURATIONS):
+                return DEADLINE  # a duration, or a parameter also reassigned the time left
             if a in DURATIONS and b in (OTHER, a):
                 return a
     elif isinstance(operator, (cst.Subtract, cst.SubtractAssign)):
