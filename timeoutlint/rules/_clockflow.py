@@ -1,0 +1,423 @@
+"""Where the readings of ``time.time()`` go within one function: the value-flow analysis
+behind TL402 (and a basis for the other budget rules).
+
+Every expression of the body gets a *kind*: a reading of the clock, a deadline (a reading
+plus a duration), an elapsed time (reading minus reading), the time remaining, or
+"other" (not known to come from the clock). Local names take the join of everything
+assigned to them. Readings whose values meet in a difference or a comparison form a group;
+a group is a timeout when a comparison or the time left shows it, and it can move to
+another clock only when none of its instants escapes the arithmetic.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Hashable, Iterator, List, Optional, Set, Tuple, Union
+
+import libcst as cst
+
+CLOCK = "clock"  # a reading of the clock: time.time()
+DEADLINE = "deadline"  # a reading plus a duration: time.time() + timeout
+ELAPSED = "elapsed"  # reading - reading
+REMAINING = "remaining"  # deadline - reading, or a duration minus an elapsed time
+OTHER = "other"  # not known to come from time.time() (a parameter, a literal, a call...)
+NONE = "none"  # the literal None: neutral in a join (``deadline = None``)
+TOP = "top"  # conflicting kinds, or arithmetic that means nothing for a timeout
+POINTS = frozenset({CLOCK, DEADLINE})  # instants on the wall clock: what the fix changes
+DURATIONS = frozenset({ELAPSED, REMAINING})  # differences: the same on either clock
+TIMING = POINTS | DURATIONS
+
+_Kind = Optional[str]  # None: not computed yet (the bottom of the lattice)
+NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_ORDERING = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+_SCALINGS = (cst.Multiply, cst.Divide, cst.FloorDivide, cst.MultiplyAssign, cst.DivideAssign, cst.FloorDivideAssign)
+_SUBTRACTIONS = {
+    (CLOCK, CLOCK): ELAPSED,
+    (ELAPSED, ELAPSED): ELAPSED,
+    (ELAPSED, OTHER): ELAPSED,
+    (DEADLINE, CLOCK): REMAINING,
+    (CLOCK, DEADLINE): REMAINING,
+    (OTHER, ELAPSED): REMAINING,
+    (REMAINING, ELAPSED): REMAINING,
+    (REMAINING, OTHER): REMAINING,
+}
+
+
+def _join(a: _Kind, b: _Kind) -> _Kind:
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    if NONE in (a, b):
+        return b if a == NONE else a
+    if OTHER in (a, b):
+        # a duration that may also be a plain number (``remaining = timeout``) stays one
+        known = b if a == OTHER else a
+        return known if known in DURATIONS else TOP
+    return TOP
+
+
+def _binop(operator: Union[cst.BaseBinaryOp, cst.BaseAugOp], left: _Kind, right: _Kind) -> _Kind:
+    if left is None or right is None:
+        return None
+    if TOP in (left, right):
+        return TOP
+    if left not in TIMING and right not in TIMING:
+        return OTHER
+    if isinstance(operator, (cst.Add, cst.AddAssign)):
+        for a, b in ((left, right), (right, left)):
+            if a in POINTS and (b == OTHER or b in DURATIONS):
+                return DEADLINE  # a duration, or a parameter also reassigned the time left
+            if a in DURATIONS and b in (OTHER, a):
+                return a
+    elif isinstance(operator, (cst.Subtract, cst.SubtractAssign)):
+        return _SUBTRACTIONS.get((left, right), TOP)
+    elif isinstance(operator, _SCALINGS):
+        if left in DURATIONS and right == OTHER:
+            return left
+        if isinstance(operator, (cst.Multiply, cst.MultiplyAssign)) and right in DURATIONS and left == OTHER:
+            return right
+        if isinstance(operator, cst.Divide) and left == OTHER and right in DURATIONS:
+            return OTHER  # a rate
+    return TOP
+
+
+def _target_names(target: cst.CSTNode) -> Iterator[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+def _is_zero(node: cst.CSTNode) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 0
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: Dict[Hashable, Hashable] = {}
+
+    def find(self, item: Hashable) -> Hashable:
+        root = item
+        while root in self.parent:
+            root = self.parent[root]
+        while item in self.parent:  # path compression
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: Hashable, b: Hashable) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[root_a] = root_b
+
+
+class ClockFlow:
+    """Where the values of the ``time.time()`` calls of one body go (nested functions,
+    classes and lambdas are other bodies). Flow-insensitive: a local name has the join of
+    the kinds of everything assigned to it anywhere in the body.
+
+    After construction, ``components`` lists the groups of calls whose values meet (a
+    difference or comparison joins them) and that carry evidence of a timeout, each with
+    whether one of its instants escapes (then the group cannot move to another clock).
+    """
+
+    def __init__(self, root: cst.CSTNode, clocks: Set[cst.Call], is_min_max: Callable[[cst.Call], bool]) -> None:
+        self.root = root
+        self.clocks = clocks
+        self.is_min_max = is_min_max  # whether a call is the builtin min() or max()
+        self.parent: Dict[cst.CSTNode, cst.CSTNode] = {}
+        self.nodes: List[cst.CSTNode] = []
+        self.assigned: Dict[str, List[Union[cst.BaseExpression, cst.AugAssign]]] = {}
+        self.opaque: Set[str] = set()  # bound some other way: a parameter, a for target...
+        self.forced_top: Set[str] = set()  # global, nonlocal, del
+        self.captured: Set[str] = set()  # mentioned by a nested function or class
+        self.names: Dict[str, _Kind] = {}
+        self._memo: Dict[cst.CSTNode, _Kind] = {}
+        self._walk()
+        self._infer()
+        self.components = self._connect()
+
+    # -- collecting the body ------------------------------------------------------------
+
+    def _walk(self) -> None:
+        root = self.root
+        start: cst.CSTNode = root
+        if isinstance(root, (cst.FunctionDef, cst.Lambda)):
+            params = root.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                self.opaque.add(param.name.value)
+            for star in (params.star_arg, params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    self.opaque.add(star.name.value)
+            start = root.body
+        elif isinstance(root, cst.ClassDef):
+            start = root.body
+        stack: List[cst.CSTNode] = [start]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, NESTED_SCOPES):
+                self._nested(node)
+                continue
+            self._bindings(node)
+            self.nodes.append(node)
+            children = node.children
+            for child in children:
+                self.parent[child] = node
+            stack.extend(reversed(children))
+
+    def _nested(self, node: cst.CSTNode) -> None:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.opaque.add(node.name.value)
+        stack = [node]
+        while stack:
+            inner = stack.pop()
+            if isinstance(inner, cst.Name):
+                self.captured.add(inner.value)
+            elif isinstance(inner, (cst.Global, cst.Nonlocal)):
+                self.forced_top.update(item.name.value for item in inner.names)
+            stack.extend(inner.children)
+
+    def _bind(self, target: cst.CSTNode, value: Union[cst.BaseExpression, cst.AugAssign]) -> None:
+        if isinstance(target, cst.Name):
+            self.assigned.setdefault(target.value, []).append(value)
+        else:
+            self.opaque.update(_target_names(target))
+
+    def _bindings(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                self._bind(target.target, node.value)
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            self._bind(node.target, node.value)
+        elif isinstance(node, cst.AugAssign):
+            self._bind(node.target, node)
+        elif isinstance(node, cst.NamedExpr):
+            self._bind(node.target, node.value)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            self.opaque.update(_target_names(node.target))
+        elif isinstance(node, cst.AsName):  # with ... as, except ... as, import ... as
+            self.opaque.update(_target_names(node.name))
+        elif isinstance(node, cst.ImportAlias) and node.asname is None:
+            name: cst.BaseExpression = node.name
+            while isinstance(name, cst.Attribute):
+                name = name.value
+            self.opaque.update(_target_names(name))
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            self.forced_top.update(item.name.value for item in node.names)
+        elif isinstance(node, cst.Del):
+            self.forced_top.update(_target_names(node.target))
+        elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
+            self.opaque.add(node.name.value)
+        elif isinstance(node, cst.MatchMapping) and node.rest is not None:
+            self.opaque.add(node.rest.value)
+
+    # -- kinds --------------------------------------------------------------------------
+
+    def _infer(self) -> None:
+        self.names = {name: None for name in self.assigned}
+        for _ in range(12):
+            self._memo = {}
+            changed = False
+            for name, values in self.assigned.items():
+                kind: _Kind = TOP if name in self.forced_top else (OTHER if name in self.opaque else None)
+                for value in values:
+                    kind = _join(kind, self._value_kind(value))
+                if kind != self.names[name]:
+                    self.names[name] = kind
+                    changed = True
+            if not changed:
+                break
+        else:  # no fixed point: know nothing
+            self.names = {name: TOP for name in self.assigned}
+        self._memo = {}
+
+    def _value_kind(self, value: Union[cst.BaseExpression, cst.AugAssign]) -> _Kind:
+        if isinstance(value, cst.AugAssign):
+            assert isinstance(value.target, cst.Name)
+            return _binop(value.operator, self.names[value.target.value], self.kind(value.value))
+        return self.kind(value)
+
+    def kind(self, node: cst.CSTNode) -> _Kind:
+        if node not in self._memo:
+            self._memo[node] = self._compute_kind(node)
+        return self._memo[node]
+
+    def _compute_kind(self, node: cst.CSTNode) -> _Kind:
+        if node in self.clocks:
+            return CLOCK
+        if isinstance(node, cst.Name):
+            if node.value == "None":
+                return NONE
+            if node.value in self.names:
+                return self.names[node.value]
+            return TOP if node.value in self.forced_top else OTHER
+        if isinstance(node, cst.BinaryOperation):
+            return _binop(node.operator, self.kind(node.left), self.kind(node.right))
+        if isinstance(node, cst.IfExp):
+            return _join(self.kind(node.body), self.kind(node.orelse))
+        if isinstance(node, cst.NamedExpr):
+            return self.kind(node.value)
+        if isinstance(node, cst.Call) and self.is_min_max(node):
+            return self._min_max_kind(node)
+        return OTHER
+
+    def _min_max_kind(self, call: cst.Call) -> _Kind:
+        if len(call.args) < 2 or any(arg.star or arg.keyword is not None for arg in call.args):
+            return OTHER
+        kinds = {self.kind(arg.value) for arg in call.args}
+        if None in kinds:
+            return None
+        timing = kinds & TIMING
+        if not timing:
+            return OTHER
+        if len(timing) == 1:
+            (only,) = timing
+            if only in DURATIONS and kinds <= {only, OTHER}:
+                return only  # max(0, deadline - time.time())
+            if only == DEADLINE and kinds == {DEADLINE}:
+                return DEADLINE
+        return TOP
+
+    # -- uses ---------------------------------------------------------------------------
+
+    def _is_load(self, name: cst.Name) -> bool:
+        parent = self.parent.get(name)
+        if isinstance(parent, cst.Attribute):
+            return name is not parent.attr
+        if isinstance(parent, cst.Arg):
+            return name is not parent.keyword
+        if isinstance(parent, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
+            return name is not parent.target
+        return not isinstance(
+            parent, (cst.AssignTarget, cst.AsName, cst.ImportAlias, cst.NameItem, cst.Param, cst.MatchAs, cst.MatchStar)
+        )
+
+    def _flow_children(self, node: cst.CSTNode) -> Tuple[cst.CSTNode, ...]:
+        """The operands whose values flow into ``node``'s value."""
+        if isinstance(node, cst.BinaryOperation):
+            return (node.left, node.right)
+        if isinstance(node, cst.IfExp):
+            return (node.body, node.orelse)
+        if isinstance(node, cst.NamedExpr):
+            return (node.value,)
+        if isinstance(node, cst.Call) and self.is_min_max(node):
+            return tuple(arg.value for arg in node.args)
+        return ()
+
+    def _in_test(self, node: cst.CSTNode) -> bool:
+        """Only the truth of ``node`` is used (``if deadline and ...``)."""
+        child, parent = node, self.parent.get(node)
+        while isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
+            if isinstance(parent, cst.UnaryOperation):
+                return isinstance(parent.operator, cst.Not)  # ``not x`` is a bool
+            child, parent = parent, self.parent.get(parent)
+        if isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert)):
+            return child is parent.test
+        return isinstance(parent, cst.CompIf)
+
+    def _contained(self, node: cst.CSTNode, bad_operands: Set[cst.CSTNode]) -> bool:
+        """Whether this use of an instant stays among instants and durations (so the
+        fix may move all of them to another clock)."""
+        parent = self.parent.get(node)
+        kind = self.kind(node)
+        if isinstance(parent, cst.BinaryOperation):
+            return self.kind(parent) in TIMING
+        if isinstance(parent, cst.IfExp) and node is not parent.test:
+            return self.kind(parent) in POINTS
+        if isinstance(parent, cst.NamedExpr):
+            return self.names.get(parent.target.value) == kind if isinstance(parent.target, cst.Name) else False
+        if isinstance(parent, cst.Arg):
+            call = self.parent.get(parent)
+            return isinstance(call, cst.Call) and self._flow_children(call) != () and self.kind(call) in POINTS
+        if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
+            return node not in bad_operands
+        if isinstance(parent, cst.Assign):
+            return all(isinstance(t.target, cst.Name) and self.names.get(t.target.value) == kind for t in parent.targets)
+        if isinstance(parent, cst.AnnAssign):
+            return isinstance(parent.target, cst.Name) and self.names.get(parent.target.value) == kind
+        return self._in_test(node)
+
+    def _comparison(self, node: cst.Comparison, uf: _UnionFind, evidence: List[Hashable], bad: Set[cst.CSTNode]) -> None:
+        operands = [node.left] + [target.comparator for target in node.comparisons]
+        for index, target in enumerate(node.comparisons):
+            left, right = operands[index], operands[index + 1]
+            kinds = (self.kind(left), self.kind(right))
+            if isinstance(target.operator, (cst.Is, cst.IsNot)) and NONE in kinds:
+                continue  # ``deadline is None`` holds on either clock
+            pair = evident = False
+            if isinstance(target.operator, _ORDERING):
+                if kinds[0] in POINTS and kinds[1] in POINTS:
+                    # reading vs reading is a check that the clock went backwards: leave it
+                    pair = evident = kinds != (CLOCK, CLOCK)
+                elif (kinds[0] in DURATIONS and kinds[1] in DURATIONS | {OTHER}) or (
+                    kinds[1] in DURATIONS and kinds[0] in DURATIONS | {OTHER}
+                ):
+                    pair = True
+                    # ``elapsed > 0`` guards a division, it bounds nothing
+                    evident = not any(
+                        _is_zero(side) for side, kind in zip((right, left), kinds) if kind == ELAPSED
+                    )
+            if pair:
+                uf.union(left, right)
+                uf.union(node, left)
+                if evident:
+                    evidence.append(node)
+            else:
+                bad.update(side for side, kind in zip((left, right), kinds) if kind in POINTS)
+
+    def _connect(self) -> List[Tuple[List[cst.Call], bool]]:
+        uf = _UnionFind()
+        evidence: List[Hashable] = []
+        escapes: List[Hashable] = []
+        bad: Set[cst.CSTNode] = set()
+        for node in self.nodes:
+            if isinstance(node, cst.Comparison):
+                self._comparison(node, uf, evidence, bad)
+        for node in self.nodes:
+            if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+                if self.kind(node.value) in TIMING:
+                    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                    for target in targets:
+                        if isinstance(target, cst.Name):
+                            uf.union(("name", target.value), node.value)
+            elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
+                if self.kind(node.value) in TIMING:
+                    uf.union(("name", node.target.value), node.value)
+            elif isinstance(node, cst.Arg) and node.keyword is not None and "timeout" in node.keyword.value.lower():
+                if self.kind(node.value) == REMAINING:
+                    evidence.append(node.value)  # ``timeout=deadline - time.time()``
+            if not isinstance(node, cst.BaseExpression):
+                continue
+            if isinstance(node, cst.Name) and not self._is_load(node):
+                continue
+            kind = self.kind(node)
+            if kind not in TIMING:
+                continue
+            for child in self._flow_children(node):
+                if self.kind(child) in TIMING:
+                    uf.union(node, child)
+            if isinstance(node, cst.Name):
+                uf.union(node, ("name", node.value))
+            elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+                uf.union(node, ("name", node.target.value))
+            elif isinstance(node, cst.BinaryOperation) and kind == REMAINING:
+                if self.kind(node.left) in POINTS and self.kind(node.right) in POINTS:
+                    evidence.append(node)  # deadline - time.time(): the time left
+            if kind in POINTS and not self._contained(node, bad):
+                escapes.append(node)
+        module_level = not isinstance(self.root, (cst.FunctionDef, cst.Lambda))
+        for name, kind in self.names.items():
+            # other functions read module and class attributes: they escape
+            if kind in POINTS and (module_level or name in self.captured):
+                escapes.append(("name", name))
+        evidenced = {uf.find(item) for item in evidence}
+        escaped = {uf.find(item) for item in escapes}
+        groups: Dict[Hashable, List[cst.Call]] = {}
+        for node in self.nodes:
+            if node in self.clocks:
+                root = uf.find(node)
+                if root in evidenced:
+                    groups.setdefault(root, []).append(node)  # type: ignore[arg-type]
+        return [(calls, root in escaped) for root, calls in groups.items()]
