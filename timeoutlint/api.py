@@ -2,7 +2,12 @@
 
 ``lint_source`` lints a string; ``fix_text`` fixes one; ``check_paths`` lints (and
 optionally fixes) files with the cache and a process pool, then runs the project-wide
-pass of rules that need facts from several files.
+pass of rules that need facts from several files (``check_project``).
+
+A project rule sees the facts of the whole project even when only some files are checked
+(pre-commit passes the changed ones): the other files under the configuration's root are
+linted for their facts only (through the cache), and findings are kept for the files asked
+for. ``lint_source`` treats its one text as a project of one file.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from typing import Callable, Iterable, Optional, Sequence
 import libcst as cst
 
 from timeoutlint.cache import Cache, cache_key
+from timeoutlint.discovery import discover
 from timeoutlint.engine import could_match, enabled_rules, lint_module
 from timeoutlint.fixes import FixOutcome, fix_source, is_applicable
-from timeoutlint.ftypes import FileResult, LintError
+from timeoutlint.ftypes import Diagnostic, FileResult, LintError
 from timeoutlint.rule import Rule
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import SourceError, decode_source, write_atomically
@@ -34,12 +40,28 @@ def lint_source(
     *,
     module_name: Optional[str] = None,
     rules: Optional[Sequence[type[Rule]]] = None,
+    project_pass: bool = True,
 ) -> FileResult:
-    """Lint one source text; never raises for bad input (it becomes ``errors``)."""
+    """Lint one source text; never raises for bad input (it becomes ``errors``).
+
+    ``module_name`` defaults to the one ``path`` implies. With ``project_pass``, project
+    rules also run their project pass over this one file (``check_paths`` turns it off and
+    runs the pass over all files instead)."""
     settings = settings or Settings()
+    if module_name is None:
+        module_name = module_name_for(path)
     candidates = could_match(source, rules if rules is not None else enabled_rules(settings, path))
     if not candidates:
         return FileResult(path)
+    result = _lint_parsed(source, path, settings, candidates, module_name)
+    if project_pass and not result.errors:
+        _single_file_project_pass(result, candidates, settings)
+    return result
+
+
+def _lint_parsed(
+    source: str, path: str, settings: Settings, candidates: list[type[Rule]], module_name: Optional[str]
+) -> FileResult:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -57,6 +79,28 @@ def lint_source(
         return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
 
 
+def _is_project_rule(rule: type[Rule]) -> bool:
+    return hasattr(rule, "check_project")
+
+
+def _single_file_project_pass(result: FileResult, rules: Sequence[type[Rule]], settings: Settings) -> None:
+    found: list[Diagnostic] = []
+    for rule in rules:
+        if _is_project_rule(rule):
+            try:
+                diagnostics = rule.check_project({result.path: result.facts}, settings)  # type: ignore[attr-defined]
+            except Exception as exc:
+                result.errors.append(LintError(result.path, _project_error(rule, exc)))
+                continue
+            found.extend(d for d in diagnostics if d.path == result.path)
+    if found:
+        result.diagnostics = sorted(result.diagnostics + found, key=Diagnostic.sort_key)
+
+
+def _project_error(rule: type[Rule], exc: Exception) -> str:
+    return f"internal error in the project pass of {rule.code}: {type(exc).__name__}: {exc} (please report this)"
+
+
 def fix_text(
     source: str,
     path: str = "<stdin>",
@@ -64,12 +108,14 @@ def fix_text(
     *,
     module_name: Optional[str] = None,
     first: Optional[FileResult] = None,
+    project_pass: bool = True,
+    rules: Optional[Sequence[type[Rule]]] = None,
 ) -> FixOutcome:
     settings = settings or Settings()
-    rules = enabled_rules(settings, path)
+    rules = rules if rules is not None else enabled_rules(settings, path)
 
     def lint(text: str) -> FileResult:
-        return lint_source(text, path, settings, module_name=module_name, rules=rules)
+        return lint_source(text, path, settings, module_name=module_name, rules=rules, project_pass=project_pass)
 
     return fix_source(source, path, settings, lint, first)
 
@@ -97,6 +143,9 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Optional[Path] = None
     jobs: int = 0  # 0: one per core
+    # Lint the rest of the project for the facts of project rules when only some files
+    # are checked (the findings stay those of the files checked).
+    project_facts: bool = True
 
 
 @dataclass
@@ -119,11 +168,16 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
     except SourceError as exc:
         return FileOutcome(path, FileResult(path, errors=[LintError(path, str(exc))]))
     rules = enabled_rules(settings, path)
+    # Project rules collect facts even where per-file-ignores silence them: a call chain
+    # may pass through this file. Their findings come from the project pass, filtered there.
+    rules += [rule for rule in enabled_rules(settings) if _is_project_rule(rule) and rule not in rules]
     cache = Cache(options.cache_dir or settings.root / ".timeoutlint_cache") if options.use_cache else None
     key = cache_key(data, settings.fingerprint(), [rule.code for rule in rules], path) if cache else ""
     result = cache.get(key, path) if cache else None
     if result is None:
-        result = lint_source(decoded.text, path, settings, module_name=module_name_for(path), rules=rules)
+        result = lint_source(
+            decoded.text, path, settings, module_name=module_name_for(path), rules=rules, project_pass=False
+        )
         if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
             cache.put(key, result)
     outcome = FileOutcome(path, result)
@@ -131,7 +185,9 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
         outcome.source = decoded.text
     if not (options.fix or options.diff) or not any(is_applicable(d, settings) for d in result.diagnostics):
         return outcome
-    fixed = fix_text(decoded.text, path, settings, module_name=module_name_for(path), first=result)
+    fixed = fix_text(
+        decoded.text, path, settings, module_name=module_name_for(path), first=result, project_pass=False, rules=rules
+    )
     fixed.result.errors = fixed.errors + fixed.result.errors
     outcome.result = fixed.result
     outcome.result.fixed_codes = fixed.applied
@@ -160,6 +216,9 @@ def check_paths(
     """Lint every file of ``paths`` (already discovered) and run the project pass."""
     jobs = options.jobs or os.cpu_count() or 1
     work = [(path, settings, options) for path in paths]
+    if options.project_facts and any(_is_project_rule(rule) for rule in enabled_rules(settings)):
+        facts_only = RunOptions(use_cache=options.use_cache, cache_dir=options.cache_dir, jobs=options.jobs)
+        work += [(path, settings, facts_only) for path in rest_of_project(paths, settings)]
     outcomes: list[FileOutcome] = []
     results: Iterable[FileOutcome]
     if jobs > 1 and len(work) >= POOL_THRESHOLD:
@@ -175,22 +234,60 @@ def check_paths(
             outcomes.append(_process(item))
             if progress:
                 progress(len(outcomes), len(work))
-    _project_pass(outcomes, settings)
-    return outcomes
+    checked, context = outcomes[: len(paths)], outcomes[len(paths) :]
+    _project_pass(checked, context, settings)
+    return checked
 
 
-def _project_pass(outcomes: list[FileOutcome], settings: Settings) -> None:
-    """Rules that reason across modules (``check_project``) see every file's facts."""
-    project_rules = [rule for rule in enabled_rules(settings) if hasattr(rule, "check_project")]
+def rest_of_project(paths: Sequence[str], settings: Settings) -> list[str]:
+    """The files of the project (everything a walk of the configuration's root finds) that
+    ``paths`` leaves out. Without a configuration file there is no known project: none."""
+    if settings.config_path is None:
+        return []
+    files, _ = discover([str(settings.root)], settings)
+    given = {os.path.abspath(path) for path in paths}
+    here = os.getcwd()
+    rest = []
+    for path in files:
+        absolute = os.path.abspath(path)
+        if absolute not in given:
+            inside = absolute.startswith(os.path.join(here, ""))
+            rest.append(os.path.relpath(absolute, here) if inside else absolute)
+    return rest
+
+
+def _project_pass(outcomes: list[FileOutcome], context: list[FileOutcome], settings: Settings) -> None:
+    """Rules that reason across modules (``check_project``) see every file's facts; their
+    findings are kept for ``outcomes`` (the files checked), not for ``context``."""
+    project_rules = [rule for rule in enabled_rules(settings) if _is_project_rule(rule)]
     if not project_rules:
         return
-    facts = {outcome.path: outcome.result.facts for outcome in outcomes}
+    facts = {outcome.path: outcome.result.facts for outcome in outcomes + context}
     by_path = {outcome.path: outcome for outcome in outcomes}
     for rule in project_rules:
-        for diagnostic in rule.check_project(facts, settings):  # type: ignore[attr-defined]
+        try:
+            diagnostics = rule.check_project(facts, settings)  # type: ignore[attr-defined]
+        except Exception as exc:
+            if outcomes:
+                outcomes[0].result.errors.append(LintError(outcomes[0].path, _project_error(rule, exc)))
+            continue
+        for diagnostic in diagnostics:
             outcome = by_path.get(diagnostic.path)
-            if outcome is not None:
-                outcome.result.diagnostics.append(diagnostic)
+            if outcome is None or any(diagnostic.code.startswith(p) for p in settings.ignored_for_path(Path(outcome.path))):
+                continue
+            outcome.result.diagnostics.append(diagnostic)
+            if outcome.source is None:
+                outcome.source = _read_text(outcome.path)
+    for outcome in outcomes:
+        outcome.result.diagnostics.sort(key=Diagnostic.sort_key)
+
+
+def _read_text(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as handle:
+            return decode_source(handle.read()).text
+    except (OSError, SourceError):
+        return None
 
 
 @dataclass
