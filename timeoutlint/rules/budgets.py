@@ -19,6 +19,21 @@ class WallClockTimeout(Rule):
     `deadline - time.time()`, or an elapsed time `time.time() - start` compared with a
     limit or subtracted from a remaining budget.
 
+    The rule reports only what it can see: the readings, their difference and the
+    comparison or subtraction that turns it into a timeout, within one function (through
+    its local names). Out of scope:
+
+    - a duration that is only logged, printed, stored or returned (`print(time.time() -
+      start)`): measuring how long something took is not a timeout (use
+      `time.perf_counter()` for that, but this rule does not ask for it);
+    - a reading compared with a value of unknown origin — an attribute, a parameter, a
+      file's modification time (`time.time() > self.deadline`,
+      `time.time() - os.path.getmtime(p) > age`): wall-clock timestamps may be exactly
+      what is meant, so nothing is reported;
+    - values that cross functions: `self.start` set in another method, a name of the
+      enclosing function read by a nested one, a module-level start time read in a function;
+    - `time.time_ns()`.
+
     ## Why is this bad?
     `time.time()` reads the wall clock, and the wall clock jumps: NTP corrects it, an
     administrator or a virtual machine resume sets it, some systems follow daylight saving
@@ -27,12 +42,6 @@ class WallClockTimeout(Rule):
     `time.monotonic()` never goes backwards and is not affected by system clock updates:
     it is the clock for timeouts (`threading`, `queue` and `asyncio` use it themselves).
 
-    The rule reports only what it can see: the readings, their difference and the
-    comparison or subtraction that turns it into a timeout, in one function (local names
-    included). A duration that is only logged, printed or returned (`print(time.time() -
-    start)`) is not a timeout and is not reported; a reading compared with an attribute
-    or a parameter (`time.time() > self.deadline`), or with a file's modification time, is
-    not known to be a timeout either.
 
     ## Example
     ```python
@@ -62,7 +71,9 @@ class WallClockTimeout(Rule):
     The fix replaces every `time.time()` of the timeout with `time.monotonic()` (keeping
     the module alias; `from time import time` gets `from time import monotonic`). It is
     safe: all readings that meet move to the new clock together, so differences and
-    comparisons keep their meaning, only the jumps are gone.
+    comparisons keep their meaning, only the jumps are gone. For the same reason a
+    `# noqa` on one reading of a timeout does not keep that reading on the wall clock
+    while the others are fixed: the fix of each finding rewrites the whole group.
 
     It is offered only when each reading and each deadline is used solely in differences
     and comparisons with the others (or to build a deadline). When one escapes — it is
