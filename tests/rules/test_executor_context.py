@@ -1,0 +1,219 @@
+"""TL104 executor-context-lost: paired "does nothing" and "fixes" cases (pyupgrade style),
+beyond the rule's own examples."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional
+
+import pytest
+
+from timeoutlint.api import fix_text, lint_source
+from timeoutlint.ftypes import Diagnostic
+from timeoutlint.settings import Settings
+
+HEAD = (
+    "import asyncio\nimport contextvars\nfrom concurrent.futures import ThreadPoolExecutor\n\n"
+    "var = contextvars.ContextVar('var')\npool = ThreadPoolExecutor()\n\n"
+    "def reads(x=None):\n    return var.get()\n\n"
+)
+
+
+@pytest.fixture
+def check(make_settings: Callable[..., Settings]) -> Callable[..., Any]:
+    def run(source: str, settings: Optional[Dict[str, Any]] = None) -> tuple[List[Diagnostic], str]:
+        resolved = make_settings({"select": ["TL104"], **(settings or {})}, unsafe_fixes=True)
+        result = lint_source(source, "example.py", resolved)
+        assert not result.errors, result.errors
+        fixed = fix_text(source, "example.py", resolved)
+        assert not fixed.errors, fixed.errors
+        return [d for d in result.diagnostics if d.code == "TL104"], fixed.source
+
+    return run
+
+
+NOOP = {
+    "copy-context-run": HEAD + "def f():\n    var.set(1)\n    pool.submit(contextvars.copy_context().run, reads)\n",
+    "context-run-bound": HEAD + "def f():\n    var.set(1)\n    ctx = contextvars.copy_context()\n    pool.submit(ctx.run, reads)\n",
+    "to-thread": HEAD + "async def f():\n    var.set(1)\n    await asyncio.to_thread(reads)\n",
+    "shared-executor-call": HEAD + "from timeoutlint.runtime import shared_executor\ndef f():\n    var.set(1)\n"
+    "    shared_executor().submit(reads)\n",
+    "shared-executor-name": HEAD + "from myapp.runtime import shared_executor\ndef f():\n    var.set(1)\n"
+    "    ex = shared_executor('io')\n    ex.submit(reads)\n",
+    "reads-nothing": HEAD + "def other():\n    return 1\ndef f():\n    var.set(1)\n    pool.submit(other)\n",
+    "builtin-callable": HEAD + "def f():\n    var.set(1)\n    pool.submit(print, 1)\n",
+    "never-set": HEAD + "def f():\n    pool.submit(reads)\n",
+    "set-after": HEAD + "def f():\n    pool.submit(reads)\n    var.set(1)\n",
+    "set-in-another-function": HEAD + "def g():\n    var.set(1)\ndef f():\n    pool.submit(reads)\n",
+    "set-in-nested-function": HEAD + "def f():\n    def setter():\n        var.set(1)\n    pool.submit(reads)\n",
+    "process-pool": HEAD + "from concurrent.futures import ProcessPoolExecutor\ndef f():\n    var.set(1)\n"
+    "    ProcessPoolExecutor().submit(reads)\n",
+    "unknown-executor": HEAD + "def f(ex):\n    var.set(1)\n    ex.submit(reads)\n",
+    "unknown-loop": HEAD + "async def f(loop):\n    var.set(1)\n    await loop.run_in_executor(None, reads)\n",
+    "unknown-executor-in-loop": HEAD + "async def f(ex):\n    var.set(1)\n    await asyncio.get_running_loop().run_in_executor(ex, reads)\n",
+    "var-shadowed-in-callable": HEAD + "def shadow(var):\n    return var.get()\ndef f():\n    var.set(1)\n    pool.submit(shadow, {})\n",
+    "var-shadowed-at-caller": HEAD + "def f(var):\n    var.set(1)\n    pool.submit(reads)\n",
+    "var-bound-twice": "import contextvars\nfrom concurrent.futures import ThreadPoolExecutor\nvar = contextvars.ContextVar('v')\n"
+    "var = contextvars.ContextVar('w')\ndef reads():\n    return var.get()\ndef f():\n    var.set(1)\n    ThreadPoolExecutor().submit(reads)\n",
+    "not-a-contextvar": "import threading\nfrom concurrent.futures import ThreadPoolExecutor\nvar = threading.local()\n"
+    "def reads():\n    return var.get()\ndef f():\n    var.set(1)\n    ThreadPoolExecutor().submit(reads)\n",
+    "function-defined-twice": HEAD + "def twice():\n    return var.get()\ndef twice():\n    return 1\ndef f():\n    var.set(1)\n"
+    "    pool.submit(twice)\n",
+    "callable-sets-it-too": HEAD + "def own():\n    var.set(2)\n    return var.get()\ndef f():\n    var.set(1)\n    pool.submit(own)\n",
+    "starred-callable": HEAD + "def f(args):\n    var.set(1)\n    pool.submit(*args)\n",
+    "inherited-method": HEAD + "class Base:\n    def job(self):\n        return var.get()\nclass C(Base):\n"
+    "    def run(self):\n        var.set(1)\n        pool.submit(self.job)\n",
+    "recursion": HEAD + "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\ndef f():\n    var.set(1)\n    pool.submit(a, 1)\n",
+    "no-contextvar-in-file": "from concurrent.futures import ThreadPoolExecutor\nfrom ctx import var\ndef reads():\n    return var.get()\n"
+    "def f():\n    var.set(1)\n    ThreadPoolExecutor().submit(reads)\n",
+}
+
+
+@pytest.mark.parametrize("source", list(NOOP.values()), ids=list(NOOP))
+def test_does_nothing(check: Callable[..., Any], source: str) -> None:
+    found, fixed = check(source)
+    assert found == []
+    assert fixed == source
+
+
+FIXES = {
+    "submit": (
+        "def f():\n    var.set(1)\n    pool.submit(reads, 2)\n",
+        "def f():\n    var.set(1)\n    pool.submit(contextvars.copy_context().run, reads, 2)\n",
+    ),
+    "submit-keywords-and-star-args": (
+        "def f(*a, **k):\n    var.set(1)\n    pool.submit(reads, *a, **k)\n",
+        "def f(*a, **k):\n    var.set(1)\n    pool.submit(contextvars.copy_context().run, reads, *a, **k)\n",
+    ),
+    "submit-first-argument-on-its-own-line": (
+        "def f():\n    var.set(1)\n    pool.submit(  # go\n        reads,\n        2,\n    )\n",
+        "def f():\n    var.set(1)\n    pool.submit(  # go\n        contextvars.copy_context().run,\n        reads,\n        2,\n    )\n",
+    ),
+    "module-level-set": (
+        "var.set(1)\ndef f():\n    pool.submit(reads)\n",
+        "var.set(1)\ndef f():\n    pool.submit(contextvars.copy_context().run, reads)\n",
+    ),
+    "set-in-a-block": (
+        "def f(x):\n    if x:\n        var.set(x)\n    with pool:\n        pool.submit(reads)\n",
+        "def f(x):\n    if x:\n        var.set(x)\n    with pool:\n        pool.submit(contextvars.copy_context().run, reads)\n",
+    ),
+    "transitive": (
+        "def middle():\n    return reads() + 1\ndef f():\n    var.set(1)\n    pool.submit(middle)\n",
+        "def middle():\n    return reads() + 1\ndef f():\n    var.set(1)\n    pool.submit(contextvars.copy_context().run, middle)\n",
+    ),
+    "with-pool": (
+        "def f():\n    var.set(1)\n    with ThreadPoolExecutor() as ex:\n        return ex.submit(reads).result()\n",
+        "def f():\n    var.set(1)\n    with ThreadPoolExecutor() as ex:\n        return ex.submit(contextvars.copy_context().run, reads).result()\n",
+    ),
+    "pool-on-self": (
+        "class C:\n    def __init__(self):\n        self.pool = ThreadPoolExecutor()\n    def run(self):\n        var.set(1)\n"
+        "        self.pool.submit(reads)\n",
+        "class C:\n    def __init__(self):\n        self.pool = ThreadPoolExecutor()\n    def run(self):\n        var.set(1)\n"
+        "        self.pool.submit(contextvars.copy_context().run, reads)\n",
+    ),
+    "to-thread-running-loop": (
+        "async def f():\n    var.set(1)\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_executor(None, reads, 2)\n",
+        "async def f():\n    var.set(1)\n    loop = asyncio.get_running_loop()\n    return await asyncio.to_thread(reads, 2)\n",
+    ),
+    "to-thread-get-event-loop-inline": (
+        "async def f():\n    var.set(1)\n    await asyncio.get_event_loop().run_in_executor(None, reads)\n",
+        "async def f():\n    var.set(1)\n    await asyncio.to_thread(reads)\n",
+    ),
+    "not-awaited-at-once": (
+        "async def f():\n    var.set(1)\n    loop = asyncio.get_running_loop()\n    fut = loop.run_in_executor(None, reads)\n    await fut\n",
+        "async def f():\n    var.set(1)\n    loop = asyncio.get_running_loop()\n"
+        "    fut = loop.run_in_executor(None, contextvars.copy_context().run, reads)\n    await fut\n",
+    ),
+    "explicit-executor": (
+        "async def f():\n    var.set(1)\n    await asyncio.get_running_loop().run_in_executor(pool, reads)\n",
+        "async def f():\n    var.set(1)\n    await asyncio.get_running_loop().run_in_executor(pool, contextvars.copy_context().run, reads)\n",
+    ),
+    "loop-not-known-running": (
+        "async def f(loop: asyncio.AbstractEventLoop):\n    var.set(1)\n    await loop.run_in_executor(None, reads)\n",
+        "async def f(loop: asyncio.AbstractEventLoop):\n    var.set(1)\n    await loop.run_in_executor(None, contextvars.copy_context().run, reads)\n",
+    ),
+    "comment-after-none": (
+        "async def f():\n    var.set(1)\n    await asyncio.get_running_loop().run_in_executor(\n        None,  # default\n        reads,\n    )\n",
+        "async def f():\n    var.set(1)\n    await asyncio.get_running_loop().run_in_executor(\n        None,  # default\n"
+        "        contextvars.copy_context().run,\n        reads,\n    )\n",
+    ),
+    "nested-def": (
+        "def f():\n    def job():\n        return var.get()\n    var.set(1)\n    pool.submit(job)\n",
+        "def f():\n    def job():\n        return var.get()\n    var.set(1)\n    pool.submit(contextvars.copy_context().run, job)\n",
+    ),
+    "method-of-self": (
+        "class C:\n    def job(self):\n        return reads()\n    def run(self):\n        var.set(1)\n        pool.submit(self.job)\n",
+        "class C:\n    def job(self):\n        return reads()\n    def run(self):\n        var.set(1)\n"
+        "        pool.submit(contextvars.copy_context().run, self.job)\n",
+    ),
+    "var-get-itself": (
+        "def f():\n    var.set(1)\n    pool.submit(var.get)\n",
+        "def f():\n    var.set(1)\n    pool.submit(contextvars.copy_context().run, var.get)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("tail", "expected"), list(FIXES.values()), ids=list(FIXES))
+def test_fixes(check: Callable[..., Any], tail: str, expected: str) -> None:
+    found, fixed = check(HEAD + tail)
+    assert len(found) == 1
+    assert found[0].fix is not None and found[0].fix.applicability.value == "safe"
+    assert fixed == HEAD + expected
+
+
+def test_map_is_reported_without_a_fix(check: Callable[..., Any]) -> None:
+    source = HEAD + "def f(xs):\n    var.set(1)\n    return list(pool.map(reads, xs))\n"
+    found, fixed = check(source)
+    assert len(found) == 1 and found[0].fix is None
+    assert fixed == source
+
+
+def test_message_names_the_callable_the_variable_and_the_call(check: Callable[..., Any]) -> None:
+    found, _ = check(HEAD + "def f():\n    var.set(1)\n    pool.submit(reads)\n")
+    assert found[0].message == "`reads` reads the ContextVar `var` set by the caller, but `pool.submit()` runs it without the caller's context"
+
+
+IMPORTS = {
+    "from-import-added": (
+        "from contextvars import ContextVar\nfrom concurrent.futures import ThreadPoolExecutor\nv = ContextVar('v')\n"
+        "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(r)\n",
+        "from contextvars import ContextVar\nfrom concurrent.futures import ThreadPoolExecutor\nfrom contextvars import copy_context\nv = ContextVar('v')\n"
+        "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(copy_context().run, r)\n",
+    ),
+    "existing-from-import": (
+        "from contextvars import ContextVar, copy_context\nfrom concurrent.futures import ThreadPoolExecutor\nv = ContextVar('v')\n"
+        "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(r)\n",
+        "from contextvars import ContextVar, copy_context\nfrom concurrent.futures import ThreadPoolExecutor\nv = ContextVar('v')\n"
+        "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(copy_context().run, r)\n",
+    ),
+    "module-alias": (
+        "import contextvars as cv\nfrom concurrent.futures import ThreadPoolExecutor\nv = cv.ContextVar('v')\n"
+        "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(r)\n",
+        "import contextvars as cv\nfrom concurrent.futures import ThreadPoolExecutor\nv = cv.ContextVar('v')\n"
+        "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(cv.copy_context().run, r)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "expected"), list(IMPORTS.values()), ids=list(IMPORTS))
+def test_fix_imports(check: Callable[..., Any], source: str, expected: str) -> None:
+    _, fixed = check(source)
+    assert fixed == expected
+
+
+def test_fixed_code_runs_the_callable_in_the_callers_context() -> None:
+    """The rewrite does what it claims: the task sees the value the caller set."""
+    import asyncio
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="default")
+    var.set("caller")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(var.get).result(timeout=10) == "default"
+        assert pool.submit(contextvars.copy_context().run, var.get).result(timeout=10) == "caller"
+
+    async def main() -> str:
+        var.set("task")
+        return await asyncio.to_thread(var.get)
+
+    assert asyncio.run(main()) == "task"
