@@ -222,7 +222,7 @@ def check_paths(
     outcomes: list[FileOutcome] = []
     results: Iterable[FileOutcome]
     if jobs > 1 and len(work) >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:  # noqa: TL102 (one pool per run, sized by --jobs)
             chunk = max(1, min(64, len(work) // (jobs * 8)))
             results = pool.map(_process, work, chunksize=chunk)
             for outcome in results:
