@@ -12,7 +12,11 @@ for. ``lint_source`` treats its one text as a project of one file.
 
 from __future__ import annotations
 
+import ast
+import itertools
 import os
+import re
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,9 +63,52 @@ def lint_source(
     return result
 
 
+# CPython's tokenizer refuses more than 200 nested brackets; a scan finding half that
+# much, or a very long line (a long operator chain), asks CPython's parser first.
+_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
+_SUSPICIOUS_DEPTH = 100
+_SUSPICIOUS_LINE = 4000
+_DEPTH_MESSAGES = ("too many nested", "too many levels of indentation", "too complex", "stack overflow")
+
+
+def _might_be_deep(source: str) -> bool:
+    if any(len(line) > _SUSPICIOUS_LINE for line in source.splitlines()):
+        return True
+    if source.count("(") + source.count("[") + source.count("{") <= _SUSPICIOUS_DEPTH:
+        return False
+    steps = (1 if char in "([{" else -1 for char in _NOT_BRACKETS.sub("", source))
+    return max(itertools.accumulate(steps), default=0) > _SUSPICIOUS_DEPTH
+
+
+def nesting_problem(source: str) -> Optional[LintError]:
+    """Why ``source`` is too deeply nested to parse, or None.
+
+    libcst's native parser overflows the C stack on deep nesting (a segfault, which no
+    ``except`` catches, taking the whole run down) and needs memory quadratic in the depth
+    before that. CPython's own parser guards its depth, and code it rejects for depth does
+    not run anyway, so it decides, asked only when a cheap scan suggests deep nesting. Its
+    other syntax errors are left to libcst (the code may use a newer grammar)."""
+    if not _might_be_deep(source):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<timeoutlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if any(text in str(exc.msg) for text in _DEPTH_MESSAGES):
+            return LintError("", f"SyntaxError: {exc.msg}", exc.lineno, exc.offset)
+        return None
+    except (RecursionError, MemoryError):
+        return LintError("", "could not parse: the code is nested too deeply")
+    return None
+
+
 def _lint_parsed(
     source: str, path: str, settings: Settings, candidates: list[type[Rule]], module_name: Optional[str]
 ) -> FileResult:
+    problem = nesting_problem(source)
+    if problem is not None:
+        return FileResult(path, errors=[LintError(path, problem.message, problem.line, problem.column)])
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
