@@ -11,6 +11,7 @@ another clock only when none of its instants escapes the arithmetic.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable, Dict, Hashable, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
@@ -79,6 +80,35 @@ def _binop(operator: Union[cst.BaseBinaryOp, cst.BaseAugOp], left: _Kind, right:
         if isinstance(operator, cst.Divide) and left == OTHER and right in DURATIONS:
             return OTHER  # a rate
     return TOP
+
+
+# Fields that hold only whitespace and punctuation: never walked (``node.children`` would
+# rebuild every node, several times the cost of this walk).
+_PUNCTUATION_FIELDS = frozenset(
+    {"lpar", "rpar", "comma", "leading_lines", "lines_after_decorators", "header", "footer", "semicolon",
+     "trailing_whitespace", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace", "operator",
+     "asynchronous", "star", "newline", "whitespace"}
+)  # fmt: skip
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(node)  # type: ignore[arg-type]
+            if f.name not in _PUNCTUATION_FIELDS and not f.name.startswith("whitespace")
+        )
+        _CHILD_FIELDS[type(node)] = fields
+    children: List[cst.CSTNode] = []
+    for name in fields:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            children.append(value)
+        elif isinstance(value, (list, tuple)):
+            children.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return children
 
 
 def _target_names(target: cst.CSTNode) -> Iterator[str]:
@@ -162,7 +192,7 @@ class ClockFlow:
                 continue
             self._bindings(node)
             self.nodes.append(node)
-            children = node.children
+            children = _children(node)
             for child in children:
                 self.parent[child] = node
             stack.extend(reversed(children))
@@ -177,7 +207,7 @@ class ClockFlow:
                 self.captured.add(inner.value)
             elif isinstance(inner, (cst.Global, cst.Nonlocal)):
                 self.forced_top.update(item.name.value for item in inner.names)
-            stack.extend(inner.children)
+            stack.extend(_children(inner))
 
     def _bind(self, target: cst.CSTNode, value: Union[cst.BaseExpression, cst.AugAssign]) -> None:
         if isinstance(target, cst.Name):
