@@ -130,8 +130,8 @@ class FileContext:
                     return cst.Attribute(cst.Name(local), cst.Name(name)), None
         top = module.split(".")[0]
         if module != top and module in self.resolver.imported_modules:
-            binding = self.resolver.lookup(top)
-            if binding is not None and binding.qualname == top:  # ``import a.b`` here
+            package = self.resolver.lookup(top)
+            if package is not None and package.qualname == top:  # ``import a.b`` here
                 return cst.parse_expression(wanted), None
         if not self._word_used(name):
             return cst.Name(name), ImportNeed(module, name)

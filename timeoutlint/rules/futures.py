@@ -241,13 +241,13 @@ class TimedOutFutureNotCancelled(Rule):
         body = handler.body
         new_body: cst.BaseSuite
         if isinstance(body, cst.IndentedBlock):
-            statements = list(body.body)
+            statements: List[cst.BaseStatement] = list(body.body)
             first = statements[0]
             lines = [cst.SimpleStatementLine([call]) for call in calls]
             if isinstance(first, cst.SimpleStatementLine) and len(statements) == 1 and _only_pass(first.body):
-                statements = [first.with_changes(body=[calls[0]])] + lines[1:]
+                statements = [first.with_changes(body=[calls[0]]), *lines[1:]]
             else:
-                statements = lines + statements
+                statements = [*lines, *statements]
             new_body = body.with_changes(body=statements)
         else:
             assert isinstance(body, cst.SimpleStatementSuite)
