@@ -44,13 +44,36 @@ def _use_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+# click >= 8.2 raises this (a UsageError) for a bare `timeoutlint`: the help is the message.
+_NoArgsIsHelpError = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class _Group(click.Group):
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # a usage error is exit 2, never a traceback
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """A usage error is exit 2 with one line on stderr (never click's three-line block,
+        never a traceback); an interrupt is exit 130."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
         try:
-            return super().main(*args, **kwargs)
-        except KeyboardInterrupt:
-            click.echo("timeoutlint: interrupted", err=True)
-            sys.exit(130)
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except _NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            message = " ".join(exc.format_message().split())
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            click.echo(f"timeoutlint: error: {message}{hint}", err=True)
+            sys.exit(EXIT_ERROR)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt) as exc:
+            if isinstance(exc, KeyboardInterrupt) or isinstance(exc.__cause__, KeyboardInterrupt):
+                click.echo("timeoutlint: interrupted", err=True)
+                sys.exit(130)
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
