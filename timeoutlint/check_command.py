@@ -194,7 +194,9 @@ def _emit(report: Report, options: dict[str, Any]) -> None:
     if options["output_file"]:
         Path(options["output_file"]).write_text(text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise:
+        # --color always must survive a pipe.
+        click.echo(text, nl=False, color=True if report.color else None)
 
 
 def _internal(errors: list[LintError]) -> bool:
