@@ -268,10 +268,11 @@ def _check_stdin(options: dict[str, Any], settings: Settings) -> int:
         sources={name: text} if text is not None else {},
     )
     if options["fix"]:
-        # Editors read the fixed code from stdout; the report goes to stderr.
-        if text is not None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+        # Editors replace the buffer with stdout: always give back the code, as bytes in
+        # its own encoding (BOM, coding cookie), unchanged when it could not be decoded.
+        stdout = click.get_binary_stream("stdout")
+        stdout.write(source.encode(text) if text is not None else data)
+        stdout.flush()
         if not options["quiet"]:
             click.echo(render(options["output_format"], report), nl=False, err=True)
     else:
