@@ -1,6 +1,7 @@
 """Baselines: adopt timeoutlint on a legacy codebase today, fail only on new findings.
 
-A finding is keyed by its code, its path (relative to the config root), a hash of the
+A finding is keyed by its code, its path (relative to the folder of the baseline file,
+so the key does not depend on the working directory), a hash of the
 normalized text of the statement that holds it, and its occurrence index among findings
 with the same three: so edits elsewhere in the file (lines moving) do not resurrect it,
 while a second copy of the same bad statement is new.
@@ -23,12 +24,19 @@ class BaselineError(Exception):
     pass
 
 
+def anchor(baseline_file: Path) -> Path:
+    """The folder the paths of a baseline are relative to: the baseline file's own."""
+    return Path(os.path.realpath(baseline_file)).parent
+
+
 def _relative(path: str, root: Path) -> str:
-    absolute = Path(os.path.abspath(path))
+    # realpath on both sides: a symlinked working directory (/tmp on macOS) must give the
+    # same key as its target.
+    real = os.path.realpath(path)
     try:
-        return absolute.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return absolute.as_posix()
+        return Path(os.path.relpath(real, os.path.realpath(root))).as_posix()
+    except ValueError:  # another drive (Windows)
+        return Path(real).as_posix()
 
 
 def keys(diagnostics: Iterable[Diagnostic], root: Path) -> list[tuple[str, str, str, int]]:
@@ -60,7 +68,9 @@ def load_baseline(path: Path) -> set[tuple[str, str, str, int]]:
         return {(e["code"], e["path"], e["hash"], int(e["index"])) for e in document["findings"]}
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read the baseline: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except KeyError as exc:
+        raise BaselineError(f"{path}: not a timeoutlint baseline (missing key {exc})") from None
+    except (ValueError, TypeError, AttributeError) as exc:
         raise BaselineError(f"{path}: not a timeoutlint baseline ({exc})") from None
 
 

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 import click
 
 from timeoutlint.api import FileOutcome, RunOptions, check_paths, fix_text, lint_source
-from timeoutlint.baseline import BaselineError, load_baseline, new_findings, write_baseline
+from timeoutlint.baseline import BaselineError, anchor, load_baseline, new_findings, write_baseline
 from timeoutlint.config import CliOverrides, ConfigError, load_settings
 from timeoutlint.discovery import discover
 from timeoutlint.fixes import is_applicable
@@ -134,6 +134,13 @@ def run_check(options: dict[str, Any]) -> int:
             return _error("--stdin-filename reads stdin; do not give PATHS as well")
         return _check_stdin(options, settings)
 
+    known = None
+    if options["baseline"] is not None:
+        # Read it before linting: a bad baseline must stop the run before --fix writes.
+        try:
+            known = load_baseline(options["baseline"])
+        except BaselineError as exc:
+            return _error(str(exc))
     files, errors = _discover(list(options["paths"]) or ["."], settings, options["force_exclude"])
     out_stream = sys.stdout if options["output_file"] is None else None
     run_options = RunOptions(
@@ -149,15 +156,16 @@ def run_check(options: dict[str, Any]) -> int:
     diagnostics = [d for outcome in outcomes for d in outcome.result.diagnostics]
 
     if options["write_baseline"] is not None:
-        write_baseline(options["write_baseline"], diagnostics, settings.root)
-        click.echo(f"Wrote {len(diagnostics)} findings to the baseline {options['write_baseline']}.", err=True)
-        return EXIT_CLEAN if not _internal(errors) else EXIT_ERROR
-    if options["baseline"] is not None:
+        target = options["write_baseline"]
         try:
-            known = load_baseline(options["baseline"])
-        except BaselineError as exc:
-            return _error(str(exc))
-        diagnostics = new_findings(diagnostics, known, settings.root)
+            write_baseline(target, diagnostics, anchor(target))
+        except OSError as exc:
+            return _error(f"{target}: cannot write the baseline: {exc.strerror or exc}")
+        noun = "finding" if len(diagnostics) == 1 else "findings"
+        click.echo(f"Wrote {len(diagnostics)} {noun} to the baseline {target}.", err=True)
+        return EXIT_CLEAN if not _internal(errors) else EXIT_ERROR
+    if known is not None:
+        diagnostics = new_findings(diagnostics, known, anchor(options["baseline"]))
 
     if options["verbose"]:
         took = time.perf_counter() - started
