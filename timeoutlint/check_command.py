@@ -18,6 +18,7 @@ from timeoutlint.discovery import discover
 from timeoutlint.fixes import is_applicable
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
 from timeoutlint.output import Report, render, render_statistics
+from timeoutlint.output.summary import summary_lines
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import SourceError, decode_source
 
@@ -190,13 +191,20 @@ def run_check(options: dict[str, Any]) -> int:
     return _exit_code(diagnostics, errors, bool(report.fixed), options)
 
 
+def _without_summary(text: str, report: Report) -> str:
+    """The human formats end with the summary block (and a blank line before it when
+    anything precedes it); --quiet prints the findings only."""
+    summary = "\n".join(summary_lines(report)) + "\n"
+    if text.endswith(summary):
+        text = text[: len(text) - len(summary)]
+    return text[:-1] if text.endswith("\n\n") else text
+
+
 def _emit(report: Report, options: dict[str, Any]) -> None:
     if options["statistics"]:
         text = render_statistics(report)
     elif options["quiet"] and options["output_format"] in ("text", "full"):
-        text = render(options["output_format"], report)
-        text = "\n".join(line for line in text.splitlines() if ":" in line and not line.startswith(("Found", "Fixed"))) + "\n"
-        text = "" if text == "\n" else text
+        text = _without_summary(render(options["output_format"], report), report)
     else:
         text = render(options["output_format"], report)
     if options["output_file"]:
