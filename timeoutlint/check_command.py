@@ -187,7 +187,9 @@ def run_check(options: dict[str, Any]) -> int:
         sources={o.path: o.source for o in outcomes if o.source is not None},
         color=_use_color(options["color"], out_stream) if out_stream else False,
     )
-    _emit(report, options)
+    failed = _emit(report, options)
+    if failed is not None:
+        return failed
     return _exit_code(diagnostics, errors, bool(report.fixed), options)
 
 
@@ -200,7 +202,8 @@ def _without_summary(text: str, report: Report) -> str:
     return text[:-1] if text.endswith("\n\n") else text
 
 
-def _emit(report: Report, options: dict[str, Any]) -> None:
+def _emit(report: Report, options: dict[str, Any]) -> Optional[int]:
+    """Print or write the report; an exit code when that failed."""
     if options["statistics"]:
         text = render_statistics(report)
     elif options["quiet"] and options["output_format"] in ("text", "full"):
@@ -208,11 +211,15 @@ def _emit(report: Report, options: dict[str, Any]) -> None:
     else:
         text = render(options["output_format"], report)
     if options["output_file"]:
-        Path(options["output_file"]).write_text(text, encoding="utf-8")
+        try:
+            Path(options["output_file"]).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _error(f"{options['output_file']}: cannot write the report: {exc.strerror or exc}")
     else:
         # click strips ANSI codes when stdout is not a terminal unless told otherwise:
         # --color always must survive a pipe.
         click.echo(text, nl=False, color=True if report.color else None)
+    return None
 
 
 def _internal(errors: list[LintError]) -> bool:
@@ -292,5 +299,7 @@ def _check_stdin(options: dict[str, Any], settings: Settings) -> int:
         if not options["quiet"]:
             click.echo(render(options["output_format"], report), nl=False, err=True)
     else:
-        _emit(report, options)
+        failed = _emit(report, options)
+        if failed is not None:
+            return failed
     return _exit_code(result.diagnostics, result.errors, bool(fixed), options)
