@@ -95,6 +95,12 @@ TL102_NO_FIX = {
     "loop-returns-early": "def f(xs):\n    with ThreadPoolExecutor() as ex:\n        for r in ex.map(check, xs):\n            if r:\n                return r\n",
     "loop-breaks": "def f(xs):\n    with ThreadPoolExecutor() as ex:\n        for r in ex.map(check, xs):\n            if r:\n                break\n",
     "result-conditional": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        if x:\n            fut.result()\n",
+    "return-between-submit-and-wait": "def f(xs):\n    with ThreadPoolExecutor() as ex:\n        futs = []\n"
+    "        for x in xs:\n            if not x:\n                return\n            futs.append(ex.submit(g, x))\n        wait(futs)\n",
+    "return-before-result": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        if x:\n"
+    "            return None\n        return fut.result()\n",
+    "continue-between": "def f(xss):\n    for xs in xss:\n        with ThreadPoolExecutor() as ex:\n"
+    "            futs = [ex.submit(g, x) for x in xs]\n            if not xs:\n                continue\n            wait(futs)\n",
     "result-before-submit": "def f(xs):\n    with ThreadPoolExecutor() as ex:\n        futs = []\n        wait(futs)\n        futs.append(ex.submit(g, 1))\n",
     "wait-with-timeout": "def f(xs):\n    with ThreadPoolExecutor() as ex:\n        futs = [ex.submit(g, x) for x in xs]\n        wait(futs, timeout=3)\n",
     "wait-first-completed": "def f(xs):\n    with ThreadPoolExecutor() as ex:\n        futs = [ex.submit(g, x) for x in xs]\n"
@@ -359,8 +365,8 @@ TL103_NO_FIX = {
     "pool-used-twice": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        ex.submit(h)\n        return ex.submit(g, x).result(timeout=5)\n",
     "future-used-twice": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        r = fut.result(timeout=5)\n"
     "        return r, fut.done()\n",
-    "future-cancelled-in-handler": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        try:\n"
-    "            return fut.result(timeout=5)\n        except concurrent.futures.TimeoutError:\n            fut.cancel()\n            raise\n",
+    "future-cancelled-in-finally": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        try:\n"
+    "            return fut.result(timeout=5)\n        finally:\n            fut.cancel()\n",
     "future-used-after": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        fut.result(timeout=5)\n    return fut\n",
     "result-in-branch": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        if x:\n            return fut.result(timeout=5)\n",
     "trailing-comment-on-submit": "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)  # go\n"
@@ -524,3 +530,78 @@ def test_shared_executor_rewrite_resolves_tl103_too(check: Any, source: str) -> 
     assert both == tl102_only and "shared_executor(" in both
     found, _ = check(["TL102", "TL103"], both)
     assert found == []
+
+
+SWALLOWED = IMPORTS + _code(
+    """
+    def f(x):
+        with ThreadPoolExecutor() as ex:
+            fut = ex.submit(g, x)
+            try:
+                return fut.result(timeout=5)
+            except concurrent.futures.TimeoutError:
+                return None
+    """
+)
+SWALLOWED_FIXED = IMPORTS + RUN + _code(
+    """
+    def f(x):
+        try:
+            return run_with_timeout(g, x, timeout=5)
+        except concurrent.futures.TimeoutError:
+            return None
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [["TL103"], [["TL103", "TL105"]], ["TL105", "TL103"], ["TL103", "TL105"]],
+    ids=["TL103", "together", "TL105-first", "TL103-first"],
+)
+def test_tl105_cancel_in_the_handler_does_not_block_the_rewrite(check: Any, steps: List[Any]) -> None:
+    """TL105 adds `fut.cancel()` to a handler that swallows the timeout; run_with_timeout
+    cancels by itself, so TL103's rewrite drops that statement: the same code either way."""
+    source = SWALLOWED
+    for codes in steps:
+        _, source = check(codes, source)
+    assert source == SWALLOWED_FIXED
+
+
+TL103_CANCEL_FIXES = {
+    "cancel-then-return": (
+        "        except concurrent.futures.TimeoutError:\n            fut.cancel()\n            return None\n",
+        "    except concurrent.futures.TimeoutError:\n        return None\n",
+    ),
+    "cancel-with-comment": (
+        "        except concurrent.futures.TimeoutError:\n            fut.cancel()  # the caller retries\n",
+        "    except concurrent.futures.TimeoutError:\n        pass  # the caller retries\n",
+    ),
+    "cancel-alone": ("        except TimeoutError:\n            fut.cancel()\n", "    except TimeoutError:\n        pass\n"),
+    "one-line-handler": (
+        "        except TimeoutError: fut.cancel(); return None\n",
+        "    except TimeoutError: return None\n",
+    ),
+    "cancel-last-on-its-line": ("        except TimeoutError:\n            log(); fut.cancel()\n", "    except TimeoutError:\n        log()\n"),
+    "cancel-and-reraise": (
+        "        except TimeoutError:\n            fut.cancel()\n            raise\n",
+        "    except TimeoutError:\n        raise\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("handler", "expected"), list(TL103_CANCEL_FIXES.values()), ids=list(TL103_CANCEL_FIXES))
+def test_tl103_drops_the_handlers_cancel(check: Any, handler: str, expected: str) -> None:
+    head = "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        try:\n            return fut.result(timeout=5)\n"
+    found, fixed = check("TL103", IMPORTS + head + handler)
+    assert len(found) == 1 and found[0].fix is not None
+    assert fixed == IMPORTS + RUN + "def f(x):\n    try:\n        return run_with_timeout(g, x, timeout=5)\n" + expected
+
+
+def test_tl103_keeps_a_cancel_outside_the_handlers(check: Any) -> None:
+    source = IMPORTS + (
+        "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        try:\n"
+        "            return fut.result(timeout=5)\n        finally:\n            fut.cancel()\n"
+    )
+    found, fixed = check("TL103", source)
+    assert len(found) == 1 and found[0].fix is None and fixed == source

@@ -12,7 +12,7 @@ edits (applied once) whichever rule's fix comes first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Union
 
 import libcst as cst
@@ -106,6 +106,7 @@ class SingleTask:
     timeout: cst.BaseExpression
     bound: Optional[cst.SimpleStatementLine]  # the ``fut = ex.submit(...)`` statement
     follower: Optional[cst.BaseStatement]  # the statement after it
+    cancels: List[cst.Expr] = field(default_factory=list)  # ``fut.cancel()`` in its handlers
 
 
 def single_task(index: BodyIndex, block: cst.With, resolve: Resolve) -> Optional[SingleTask]:
@@ -164,12 +165,11 @@ def _named_future(index: BodyIndex, block: cst.With, submit: cst.Call, parent: O
     if not index.is_local_only(future) or len(index.occurrences(future, "store")) != 1:
         return None
     loads = index.occurrences(future, "load")
-    if len(loads) != 1:
-        return None
-    wait = method_call(index, loads[0], ("result",))
+    waits = [call for call in (method_call(index, load, ("result",)) for load in loads) if call is not None]
     position = list(suite.body).index(statement)
-    if wait is None or position + 1 >= len(suite.body):
+    if len(waits) != 1 or position + 1 >= len(suite.body):
         return None
+    wait = waits[0]
     follower = suite.body[position + 1]
     first = follower
     if isinstance(follower, cst.Try) and follower.body.body:
@@ -178,7 +178,25 @@ def _named_future(index: BodyIndex, block: cst.With, submit: cst.Call, parent: O
         return None
     if not unconditional(index, wait, first):
         return None
-    return _with_timeout(SingleTask(block, submit, wait, wait, statement, follower))
+    cancels = [_handler_cancel(index, follower, load) for load in loads if not index.is_within(load, wait)]
+    if any(cancel is None for cancel in cancels):
+        return None
+    task = SingleTask(block, submit, wait, wait, statement, follower)
+    task.cancels = [cancel for cancel in cancels if cancel is not None]
+    return _with_timeout(task)
+
+
+def _handler_cancel(index: BodyIndex, follower: cst.BaseStatement, load: cst.Name) -> Optional[cst.Expr]:
+    """``fut.cancel()`` as a statement of a handler of the ``try`` that waits: on a timeout
+    ``run_with_timeout`` cancels the future itself, and otherwise the future is done (a
+    cancel does nothing), so the statement can go."""
+    call = method_call(index, load, ("cancel",))
+    statement = index.parent.get(call) if call is not None else None
+    if call is None or call.args or not isinstance(statement, cst.Expr) or not isinstance(follower, cst.Try):
+        return None
+    if not any(index.is_within(statement, handler.body) for handler in follower.handlers):
+        return None
+    return statement
 
 
 def run_with_timeout_fix(ctx: FileContext, task: SingleTask) -> Optional[PendingFix]:
@@ -202,6 +220,8 @@ def run_with_timeout_fix(ctx: FileContext, task: SingleTask) -> Optional[Pending
         # the statement that bound the future goes; its comments move to the next one
         replacements[task.bound] = cst.RemovalSentinel.REMOVE
         leading[task.follower] = [*task.bound.leading_lines, *task.follower.leading_lines]
+    for cancel in task.cancels:
+        replacements.update(_dropped(task, cancel))
     body = task.block.body.visit(_Replace(replacements, leading))
     statements = _statements(task.block.with_changes(body=body))
     if not statements:
@@ -212,6 +232,38 @@ def run_with_timeout_fix(ctx: FileContext, task: SingleTask) -> Optional[Pending
         [(task.block, _flattened(task.block, statements, keep_header=False))],
         imports,
     )
+
+
+def _dropped(task: SingleTask, cancel: cst.Expr) -> Dict[cst.CSTNode, _Replacement]:
+    """Remove a handler's ``fut.cancel()``: from its line when the line has other
+    statements; the line when the handler keeps others and it carries no comment; else
+    it becomes ``pass``."""
+    assert isinstance(task.follower, cst.Try)
+    for handler in task.follower.handlers:
+        body = handler.body
+        if isinstance(body, cst.SimpleStatementSuite) and cancel in body.body:
+            return {body: _without(body, cancel)} if len(body.body) > 1 else {cancel: cst.Pass()}
+        lines = list(body.body)
+        for line in lines:
+            if not isinstance(line, cst.SimpleStatementLine) or cancel not in line.body:
+                continue
+            if len(line.body) > 1:
+                return {line: _without(line, cancel)}
+            commented = line.trailing_whitespace.comment is not None or any(
+                empty.comment is not None for empty in line.leading_lines
+            )
+            if len(lines) > 1 and not commented:
+                return {line: cst.RemovalSentinel.REMOVE}
+            return {cancel: cst.Pass()}
+    return {}
+
+
+def _without(
+    node: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite], cancel: cst.Expr
+) -> Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]:
+    kept = [small for small in node.body if small is not cancel]
+    kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(body=kept)
 
 
 # -- shared_executor ------------------------------------------------------------------------------

@@ -431,12 +431,18 @@ class Consumption:
     # -- order and conditions -------------------------------------------------------------
 
     def _after(self, first: cst.CSTNode, then: cst.CSTNode) -> bool:
-        """``then`` runs in a later statement of the block that holds both."""
+        """``then`` runs in a later statement of the block that holds both, and nothing from
+        ``first``'s statement to ``then`` can leave the block early (``return``, or a
+        ``break``/``continue`` of a loop around them): only an exception skips ``then``."""
         block, a, b = _common_block(self.index, first, then)
         if block is None or a is None or b is None:
             return False
         statements = list(block.body)
-        return statements.index(a) < statements.index(b)
+        start, end = statements.index(a), statements.index(b)
+        if start >= end:
+            return False
+        keep = {id(node) for node in self.index.ancestors(then)}
+        return not any(_leaves_early(statement, keep) for statement in statements[start : end + 1])
 
     def _unconditional(self, node: cst.CSTNode, top: Optional[cst.CSTNode]) -> bool:
         return top is not None and unconditional(self.index, node, top)
@@ -485,6 +491,23 @@ def unconditional(index: BodyIndex, node: cst.CSTNode, top: cst.CSTNode) -> bool
             return False
         child = parent
     return child is top
+
+
+def _leaves_early(statement: cst.CSTNode, allowed: Set[int]) -> bool:
+    """A ``return`` (other than one of ``allowed``), or a ``break``/``continue`` of a loop
+    outside ``statement``, somewhere in it."""
+    stack: List[Tuple[cst.CSTNode, bool]] = [(statement, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, cst.Return) and id(node) not in allowed:
+            return True
+        if isinstance(node, (cst.Break, cst.Continue)) and not in_loop:
+            return True
+        if isinstance(node, _SCOPES):
+            continue
+        inner = in_loop or isinstance(node, (cst.For, cst.While))
+        stack.extend((child, inner) for child in node.children)
+    return False
 
 
 def _exits_early(body: cst.CSTNode) -> bool:

@@ -301,7 +301,7 @@ class ExecutorPerCall(_PoolRule):
     # -- where the pool lives -------------------------------------------------------------
 
     def _per_call_function(self) -> Optional[cst.FunctionDef]:
-        for node in reversed(self.ctx.stack[:-1]):
+        for node, child in _scopes_outwards(self.ctx.stack):
             if isinstance(node, cst.FunctionDef):
                 return None if self._is_entry_point(node) else node
             if isinstance(node, (cst.Lambda, cst.ClassDef)):
@@ -350,6 +350,16 @@ class ExecutorPerCall(_PoolRule):
             count = sum(1 for node in walk(function.body) if pool_kind(self._resolve, node) is not None)
             self._pool_counts[function] = count
         return count
+
+
+def _scopes_outwards(stack: List[cst.CSTNode]) -> Iterator[Tuple[cst.CSTNode, cst.CSTNode]]:
+    """The functions, lambdas and classes whose body holds the current node, innermost
+    first, each with its child on the way (a default, decorator or base is evaluated where
+    the definition runs, so that scope is skipped)."""
+    for position in range(len(stack) - 2, -1, -1):
+        node, child = stack[position], stack[position + 1]
+        if isinstance(node, _SCOPES) and child is node.body:
+            yield node, child
 
 
 def _site(index: BodyIndex, ctor: cst.Call) -> Optional[Tuple[str, Optional[str]]]:
@@ -491,7 +501,9 @@ class ExecutorShutdownDefeatsTimeout(_PoolRule):
     task, waited for right away — `ex.submit(fn, *args).result(timeout=T)`, or
     `fut = ex.submit(fn, *args)` followed by a statement starting with
     `fut.result(timeout=T)` (its first statement when it is a `try`) — with no other use
-    of `ex` or `fut`. It becomes `run_with_timeout(fn, *args, timeout=T)`, which runs `fn`
+    of `ex` or `fut` (bar `fut.cancel()` statements in that `try`'s handlers, which go:
+    `run_with_timeout` cancels on timeout, and otherwise the future is already done). It
+    becomes `run_with_timeout(fn, *args, timeout=T)`, which runs `fn`
     on the managed pool and raises `TimeoutError` after `T` seconds, leaving the task
     running unowned (Python cannot stop a thread): the caller now gets control back, and
     code after the block no longer finds the task finished.
@@ -694,10 +706,10 @@ class ExecutorShutdownDefeatsTimeout(_PoolRule):
                     target = item.asname.name if item.asname is not None else None
                     if isinstance(target, cst.Name) and pool_kind(self._resolve, item.item) in EXECUTOR_KINDS:
                         blocks.append((node, item, target.value, polling))
-            elif isinstance(node, (cst.Lambda, cst.ClassDef)):
+            elif isinstance(node, (cst.Lambda, cst.ClassDef)) and child is node.body:
                 return None, []
-            elif isinstance(node, (cst.FunctionDef, cst.Module)):
-                return node, blocks
+            elif isinstance(node, cst.FunctionDef) and child is node.body or isinstance(node, cst.Module):
+                return node, blocks  # type: ignore[return-value]
         return None, []
 
 
