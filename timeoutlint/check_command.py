@@ -252,12 +252,18 @@ def _report_diff(outcomes: list[FileOutcome], errors: list[LintError], options: 
     return EXIT_FINDINGS if chunks or errors else EXIT_CLEAN
 
 
+def _binary(stream: Any) -> Any:
+    """The byte stream under a text stream (click.get_binary_stream is deprecated)."""
+    return getattr(stream, "buffer", stream)
+
+
 def _check_stdin(options: dict[str, Any], settings: Settings) -> int:
     name = options["stdin_filename"]
-    data = click.get_binary_stream("stdin").read()
+    data = _binary(sys.stdin).read()
     if options["force_exclude"] and force_excluded(name, settings):
         if options["fix"]:  # an editor replaces the buffer with stdout: give it back unchanged
-            click.get_binary_stream("stdout").write(data)
+            _binary(sys.stdout).write(data)
+            _binary(sys.stdout).flush()
         return EXIT_CLEAN
     try:
         source = decode_source(data)
@@ -293,7 +299,7 @@ def _check_stdin(options: dict[str, Any], settings: Settings) -> int:
     if options["fix"]:
         # Editors replace the buffer with stdout: always give back the code, as bytes in
         # its own encoding (BOM, coding cookie), unchanged when it could not be decoded.
-        stdout = click.get_binary_stream("stdout")
+        stdout = _binary(sys.stdout)
         stdout.write(source.encode(text) if text is not None else data)
         stdout.flush()
         if not options["quiet"]:
