@@ -177,14 +177,20 @@ class Project:
         return list(dict.fromkeys(found))
 
     def canonical_pool(self, pool: Optional[str]) -> Optional[str]:
-        """``attr:Sub.pool`` names the pool of the base class that declares it."""
-        if pool is None or not pool.startswith("attr:"):
+        """``attr:Sub.pool`` names the pool of the base class that declares it. ``attr?:``
+        marks an attribute the file could not tell is a pool: None unless a base says so."""
+        if pool is None or not pool.startswith(("attr:", "attr?:")):
             return pool
-        owner, _, attr = pool[len("attr:") :].rpartition(".")
+        kind, _, rest = pool.partition(":")
+        owner, _, attr = rest.rpartition(".")
         for cls in self.mro(owner):
             if attr in cls.pools:
                 return f"attr:{cls.qualname}.{attr}"
-        return pool
+        return pool if kind == "attr" else None
+
+    def confirmed(self, pool: Optional[str]) -> bool:
+        """False for an ``attr?:`` attribute no class of the project makes a pool."""
+        return not (pool and pool.startswith("attr?:")) or self.canonical_pool(pool) is not None
 
     # -- reachability -----------------------------------------------------------------
 

@@ -58,6 +58,7 @@ class Frame:
     class_qualname: Optional[str] = None  # methods: the class they belong to
     self_name: Optional[str] = None  # methods: the name of ``self``/``cls``
     params: Set[str] = field(default_factory=set)
+    param_types: Dict[str, str] = field(default_factory=dict)  # annotations naming a class defined later
     nested: Dict[str, str] = field(default_factory=dict)  # nested def name -> qualname
     futures: Dict[str, Optional[str]] = field(default_factory=dict)  # name -> pool identity
     shared: Dict[str, str] = field(default_factory=dict)  # name -> "shared:<name>"
@@ -99,6 +100,7 @@ class FactCollector:
         self.by_node: Dict[int, Frame] = {}
         self.functions: Dict[str, Frame] = {}
         self.classes: Dict[str, Dict[str, Any]] = {}
+        self.class_scopes: Dict[str, Scope] = {}
         self.sites: List[Site] = []
         self.entries: List[Entry] = []
         self.lambdas: Dict[int, str] = {}
@@ -108,6 +110,7 @@ class FactCollector:
         self.module_shared: Dict[str, str] = {}
         self.shared_executor = f"{ctx.settings.executor_import}.shared_executor"
         self.imports: Dict[str, str] = {}
+        self.definitions = _module_definitions(ctx.module) if self.enabled else {}
         if self.enabled:
             for name, binding in ctx.resolver.scopes[0].names.items():
                 if binding.qualname and binding.qualname != "<ambiguous>" and self._worth(binding.qualname):
@@ -119,6 +122,34 @@ class FactCollector:
         if self.raw_module != self.module and (qualname == self.raw_module or qualname.startswith(self.raw_module + ".")):
             return self.module + qualname[len(self.raw_module) :]
         return qualname
+
+    def forward(self, name: str, kinds: Tuple[str, ...] = ("def", "class")) -> Optional[str]:
+        """A module-level def or class used before its definition (the resolver binds
+        names as it goes, so it does not know them yet)."""
+        if self.definitions.get(name) in kinds and self.ctx.resolver.lookup(name) is None:
+            scope, _ = self._binding_frame(name)
+            if scope is None:
+                return f"{self.module}.{name}"
+        return None
+
+    def annotation_class(self, annotation: Optional[cst.BaseExpression]) -> Optional[str]:
+        """The class a forward-referencing annotation names: ``Task``, ``"Task"``,
+        ``Optional[Task]``, ``Task | None``."""
+        if annotation is None:
+            return None
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            return self.forward(text, ("class",)) if isinstance(text, str) and text.isidentifier() else None
+        if isinstance(annotation, cst.Name):
+            return self.forward(annotation.value, ("class",))
+        if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
+            if self.ctx.qualified_name(annotation.value) in ("typing.Optional", "typing_extensions.Optional"):
+                element = annotation.slice[0].slice
+                return self.annotation_class(element.value) if isinstance(element, cst.Index) else None
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            sides = [side for side in (annotation.left, annotation.right) if not (isinstance(side, cst.Name) and side.value == "None")]
+            return self.annotation_class(sides[0]) if len(sides) == 1 else None
+        return None
 
     def _worth(self, qualname: str) -> bool:
         """Could ``qualname`` be defined in the project? (Builtins and the stdlib are not.)"""
@@ -160,11 +191,20 @@ class FactCollector:
                 if base and base != "builtins.object":
                     bases.append(self.norm(base))
         self.classes[qualname] = {"bases": bases, "attrs": {}, "pools": []}
+        self.class_scopes[qualname] = self.ctx.resolver.scope
         self.frames.append(Frame("class", qualname, node))
 
     def leave_class(self, scope: Scope) -> None:
         frame = self.frames.pop()
         info = self.classes[frame.qualname]
+        body = frame.node.body.body if isinstance(frame.node, cst.ClassDef) and isinstance(frame.node.body, cst.IndentedBlock) else ()
+        for statement in body:
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    attr = small.target.value
+                    forward = self.annotation_class(small.annotation.annotation)
+                    if forward and attr not in scope.attr_types and attr not in scope.unstable_attrs:
+                        info["attrs"][attr] = forward
         for attr, attr_type in scope.attr_types.items():
             if attr in scope.unstable_attrs:
                 continue
@@ -194,6 +234,9 @@ class FactCollector:
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             frame.params.add(param.name.value)
+            forward = self.annotation_class(param.annotation.annotation) if param.annotation else None
+            if forward is not None:
+                frame.param_types[param.name.value] = forward
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 frame.params.add(star.name.value)
@@ -259,13 +302,26 @@ class FactCollector:
         if isinstance(node, cst.Attribute):
             self_frame = self._self_frame(node.value.value) if isinstance(node.value, cst.Name) else None
             if self_frame is not None:
-                return f"attr:{self_frame.class_qualname}.{node.attr.value}"
+                prefix = "attr?" if self._declared_elsewhere(self_frame, node.attr.value) else "attr"
+                return f"{prefix}:{self_frame.class_qualname}.{node.attr.value}"
             qualname = self.ctx.qualified_name(node)
             return self.norm(qualname) if qualname else None
         return None
 
+    def _declared_elsewhere(self, frame: Frame, attr: str) -> bool:
+        """Is ``self.attr`` not set up by its own class (so a base class may make it a pool)?"""
+        scope = self.class_scopes.get(frame.class_qualname or "")
+        return scope is not None and attr not in scope.attr_types and attr not in scope.unstable_attrs
+
     def is_executor(self, node: Node) -> bool:
-        return self.ctx.type_of(node) in EXECUTOR_TYPES or self.shared_pool(node) is not None
+        """Known to be an executor, or ``self.x`` that only a base class can tell about (its
+        pool identity ``attr?:...`` is confirmed or dropped by the project pass)."""
+        if self.ctx.type_of(node) in EXECUTOR_TYPES or self.shared_pool(node) is not None:
+            return True
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            frame = self._self_frame(node.value.value)
+            return frame is not None and self._declared_elsewhere(frame, node.attr.value)
+        return False
 
     def future_pool(self, node: Node) -> Tuple[bool, Optional[str]]:
         """Is ``node`` a (not yet finished) future, and of which pool, when known?"""
@@ -314,7 +370,7 @@ class FactCollector:
             scope, frame = self._binding_frame(node.value)
             if frame is not None:
                 return frame.nested.get(node.value)
-            return None
+            return self.forward(node.value) if scope is None else None
         if isinstance(node, cst.Attribute):
             return self._attribute_ref(node)
         return None
@@ -339,6 +395,12 @@ class FactCollector:
         if qualname is not None:
             return self.norm(qualname) if self._worth(qualname) else None
         receiver_type = self.ctx.type_of(receiver)
+        if receiver_type is None and isinstance(receiver, cst.Name):
+            scope, frame = self._binding_frame(receiver.value)
+            if frame is not None:
+                receiver_type = frame.param_types.get(receiver.value)
+            elif scope is None:
+                receiver_type = self.forward(receiver.value, ("class",))
         if receiver_type is not None:
             return f"{self.norm(receiver_type)}.{method}" if self._worth(receiver_type) else None
         if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
@@ -352,3 +414,72 @@ def _method_call(node: Node, method: str) -> Optional[cst.Call]:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method:
         return node
     return None
+
+
+class _Bindings(cst.CSTVisitor):
+    """Every name a module's own statements bind (not looking into functions or classes),
+    counting each ``def``/``class`` as one binding of its kind."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kinds: Dict[str, List[str]] = {}
+
+    def _bind(self, name: str, kind: str = "other") -> None:
+        self.kinds.setdefault(name, []).append(kind)
+
+    def _targets(self, node: Optional[cst.CSTNode]) -> None:
+        if isinstance(node, cst.Name):
+            self._bind(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._targets(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._targets(node.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._bind(node.name.value, "def")
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._bind(node.name.value, "class")
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._targets(node.name)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        if node.asname is None:
+            name = node.name
+            while isinstance(name, cst.Attribute):
+                name = name.value  # type: ignore[assignment]
+            self._targets(name)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self._bind(item.name.value)
+
+
+def _module_definitions(module: cst.Module) -> Dict[str, str]:
+    """Module-level names bound exactly once, by a top-level ``def`` or ``class``."""
+    bindings = _Bindings()
+    module.visit(bindings)
+    top = {statement.name.value for statement in module.body if isinstance(statement, (cst.FunctionDef, cst.ClassDef))}
+    return {name: kinds[0] for name, kinds in bindings.kinds.items() if len(kinds) == 1 and kinds[0] != "other" and name in top}

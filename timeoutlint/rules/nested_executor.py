@@ -380,13 +380,18 @@ class NestedExecutor(Rule):
         sites: Dict[str, List[Tuple[str, int, Mapping[str, Any]]]] = defaultdict(list)
         for path in sorted(facts):
             for index, site in enumerate(facts[path].get("sites", ())):
-                sites[site["function"]].append((path, index, site))
+                if project.confirmed(site.get("pool")):
+                    sites[site["function"]].append((path, index, site))
         best: Dict[Tuple[str, int], Tuple[Tuple[int, int], Diagnostic]] = {}
         for path in sorted(facts):
             for entry in facts[path].get("entries", ()):
+                if not project.confirmed(entry.get("pool")):
+                    continue
                 starts = [start for start in project.resolve(entry["callable"]) if start not in managed]
                 entry_pool = project.canonical_pool(entry.get("pool"))
                 for function, chain in project.chains(starts, MAX_DEPTH, stop=managed).items():
+                    if function in managed:
+                        continue
                     for site_path, index, site in sites.get(function, ()):
                         same_pool = (
                             site["kind"] == "block"
@@ -505,7 +510,7 @@ def _message(
     if site["kind"] == "create":
         action = f"creates a {site['what']}"
     elif same_pool:
-        pool = _pool_label(site["pool"])
+        pool = _pool_label(project.canonical_pool(site["pool"]) or site["pool"])
         return (
             f"blocks on a future of `{pool}` (`{site['what']}`) inside `{function}`, which itself runs on "
             f"`{pool}`: {route}; once every worker waits like this, none is left to run the futures "
