@@ -605,3 +605,21 @@ def test_tl103_keeps_a_cancel_outside_the_handlers(check: Any) -> None:
     )
     found, fixed = check("TL103", source)
     assert len(found) == 1 and found[0].fix is None and fixed == source
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["tests/helpers.py", "pkg/tests/util.py", "test/support.py", "pkg/testing/utils.py", "test_jobs.py", "jobs_test.py", "conftest.py"],
+)
+def test_tl102_does_not_report_test_code(make_settings: Callable[..., Settings], path: str) -> None:
+    settings = make_settings({"select": ["TL102", "TL103"]}, unsafe_fixes=True)
+    source = IMPORTS + "def helper(x):\n    with ThreadPoolExecutor() as ex:\n        return ex.submit(g, x).result(timeout=5)\n"
+    found = lint_source(source, path, settings).diagnostics
+    assert [d.code for d in found] == ["TL103"], "TL103 is a bug in tests too; TL102 is not reported there"
+
+
+@pytest.mark.parametrize("path", ["jobs.py", "pkg/testsuite.py", "contest.py", "latest/jobs.py"])
+def test_tl102_reports_other_code(make_settings: Callable[..., Settings], path: str) -> None:
+    settings = make_settings({"select": ["TL102"]}, unsafe_fixes=True)
+    source = IMPORTS + "def helper(xs):\n    with ThreadPoolExecutor() as ex:\n        return list(ex.map(g, xs))\n"
+    assert [d.code for d in lint_source(source, path, settings).diagnostics] == ["TL102"]

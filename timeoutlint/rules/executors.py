@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
@@ -33,6 +34,7 @@ _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _ENTRY_DECORATORS = frozenset({"click.command", "click.group", "pytest.fixture"})
 _ENTRY_DECORATOR_ATTRS = frozenset({"command", "group"})
 _ENTRY_NAMES = frozenset({"main", "_main"})
+_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 _THREAD_POOLS = frozenset({"multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"})
 
 
@@ -79,7 +81,9 @@ class ExecutorPerCall(_PoolRule):
     that outlive the call are not reported: at module level, in a class body, stored on
     `self` or anywhere else, returned or otherwise handed out. Nor are pools in entry
     points, which run once: `main()`, a `click`/`typer` command, a function called under
-    `if __name__ == "__main__":`, a test function.
+    `if __name__ == "__main__":`. Test code is not reported either (`test*` functions, and
+    every function of `test_*.py`, `*_test.py`, `conftest.py` and of files under a `test`,
+    `tests` or `testing` folder): a pool per test keeps tests apart.
 
     ## Why is this bad?
     Each call starts its own worker threads (or processes) and shuts them down at the end.
@@ -276,11 +280,12 @@ class ExecutorPerCall(_PoolRule):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self._entry_calls: Optional[Set[str]] = None
+        self._test_code: Optional[bool] = None
         self._pool_counts: Dict[cst.CSTNode, int] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         kind = pool_kind(self._resolve, node)
-        if kind is None:
+        if kind is None or self._is_test_code():
             return
         function = self._per_call_function()
         if function is None:
@@ -299,6 +304,11 @@ class ExecutorPerCall(_PoolRule):
         self.report(node, message, self._fix(function, index, node, form, target))
 
     # -- where the pool lives -------------------------------------------------------------
+
+    def _is_test_code(self) -> bool:
+        if self._test_code is None:
+            self._test_code = _is_test_path(self.ctx.path)
+        return self._test_code
 
     def _per_call_function(self) -> Optional[cst.FunctionDef]:
         for node, child in _scopes_outwards(self.ctx.stack):
@@ -350,6 +360,16 @@ class ExecutorPerCall(_PoolRule):
             count = sum(1 for node in walk(function.body) if pool_kind(self._resolve, node) is not None)
             self._pool_counts[function] = count
         return count
+
+
+def _is_test_path(path: str) -> bool:
+    """Test modules and test support code: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
+    anything under a ``test``/``tests``/``testing`` folder."""
+    parts = PurePath(path).parts
+    name = parts[-1] if parts else ""
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    return any(part in _TEST_FOLDERS for part in parts[:-1])
 
 
 def _scopes_outwards(stack: List[cst.CSTNode]) -> Iterator[Tuple[cst.CSTNode, cst.CSTNode]]:
