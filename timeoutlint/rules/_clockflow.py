@@ -85,10 +85,11 @@ def _binop(operator: Union[cst.BaseBinaryOp, cst.BaseAugOp], left: _Kind, right:
 # Fields that hold only whitespace and punctuation: never walked (``node.children`` would
 # rebuild every node, several times the cost of this walk).
 _PUNCTUATION_FIELDS = frozenset(
-    {"lpar", "rpar", "comma", "leading_lines", "lines_after_decorators", "header", "footer", "semicolon",
-     "trailing_whitespace", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace", "operator",
-     "asynchronous", "star", "newline", "whitespace"}
-)  # fmt: skip
+    (
+        "lpar rpar comma leading_lines lines_after_decorators header footer semicolon equal colon dot"
+        " lbracket rbracket lbrace rbrace operator asynchronous star newline trailing_whitespace"
+    ).split()
+)
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 
 
@@ -97,7 +98,7 @@ def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
     if fields is None:
         fields = tuple(
             f.name
-            for f in dataclasses.fields(node)  # type: ignore[arg-type]
+            for f in dataclasses.fields(node)
             if f.name not in _PUNCTUATION_FIELDS and not f.name.startswith("whitespace")
         )
         _CHILD_FIELDS[type(node)] = fields
