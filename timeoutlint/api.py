@@ -6,21 +6,24 @@ pass of rules that need facts from several files (``check_project``).
 
 A project rule sees the facts of the whole project even when only some files are checked
 (pre-commit passes the changed ones): the other files under the configuration's root are
-linted for their facts only (through the cache), and findings are kept for the files asked
-for. ``lint_source`` treats its one text as a project of one file.
+read for its facts only (through the cache), and findings are kept for the files asked for.
+Facts are collected on demand: up front from the files the rule's triggers match, then from
+each module the project pass asks for (``FactLoader``), so that files no chain reaches are
+never parsed. ``lint_source`` treats its one text as a project of one file.
 """
 
 from __future__ import annotations
 
 import ast
 import itertools
+import dataclasses
 import os
 import re
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import libcst as cst
 
@@ -29,7 +32,7 @@ from timeoutlint.discovery import discover
 from timeoutlint.engine import could_match, enabled_rules, lint_module
 from timeoutlint.fixes import FixOutcome, fix_source, is_applicable
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
-from timeoutlint.rule import Rule
+from timeoutlint.rule import Rule, get_rule
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import SourceError, decode_source, write_atomically
 
@@ -190,9 +193,13 @@ class RunOptions:
     use_cache: bool = True
     cache_dir: Optional[Path] = None
     jobs: int = 0  # 0: one per core
-    # Lint the rest of the project for the facts of project rules when only some files
+    # Read the rest of the project for the facts of project rules when only some files
     # are checked (the findings stay those of the files checked).
     project_facts: bool = True
+    # Facts-only mode: collect the facts of these project rules, nothing else (``force``:
+    # even when none of their triggers occurs in the file).
+    facts_of: tuple[str, ...] = ()
+    force: bool = False
 
 
 @dataclass
@@ -213,7 +220,11 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
             raise SourceError(exc.strerror or str(exc)) from None
         decoded = decode_source(data)
     except SourceError as exc:
+        if options.facts_of:
+            return FileOutcome(path, FileResult(path))
         return FileOutcome(path, FileResult(path, errors=[LintError(path, str(exc))]))
+    if options.facts_of:
+        return FileOutcome(path, FileResult(path, facts=_facts_only(path, data, decoded.text, settings, options)))
     rules = enabled_rules(settings, path)
     # Project rules collect facts even where per-file-ignores silence them: a call chain
     # may pass through this file. Their findings come from the project pass, filtered there.
@@ -250,22 +261,31 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
     return outcome
 
 
+def _facts_only(path: str, data: bytes, text: str, settings: Settings, options: RunOptions) -> dict[str, Any]:
+    rules = [rule for rule in map(get_rule, options.facts_of) if rule is not None]
+    if not options.force:
+        rules = could_match(text, rules)
+    if not rules:
+        return {}
+    cache = Cache(options.cache_dir or settings.root / ".timeoutlint_cache") if options.use_cache else None
+    key = cache_key(data, settings.fingerprint(), ["facts", *(rule.code for rule in rules)], path) if cache else ""
+    cached = cache.get(key, path) if cache else None
+    if cached is not None:
+        return cached.facts
+    result = _lint_parsed(text, path, settings, rules, module_name_for(path))
+    if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
+        cache.put(key, FileResult(path, facts=result.facts))
+    return result.facts
+
+
 def _process(args: tuple[str, Settings, RunOptions]) -> FileOutcome:
     return process_file(*args)
 
 
-def check_paths(
-    paths: Sequence[str],
-    settings: Settings,
-    options: RunOptions = RunOptions(),
-    progress: Optional[Callable[[int, int], None]] = None,
+def _run(
+    work: list[tuple[str, Settings, RunOptions]], jobs: int, progress: Optional[Callable[[int, int], None]] = None
 ) -> list[FileOutcome]:
-    """Lint every file of ``paths`` (already discovered) and run the project pass."""
-    jobs = options.jobs or os.cpu_count() or 1
-    work = [(path, settings, options) for path in paths]
-    if options.project_facts and any(_is_project_rule(rule) for rule in enabled_rules(settings)):
-        facts_only = RunOptions(use_cache=options.use_cache, cache_dir=options.cache_dir, jobs=options.jobs)
-        work += [(path, settings, facts_only) for path in rest_of_project(paths, settings)]
+    """``process_file`` over ``work``, in order; in a process pool when there is enough."""
     outcomes: list[FileOutcome] = []
     results: Iterable[FileOutcome]
     if jobs > 1 and len(work) >= POOL_THRESHOLD:
@@ -281,8 +301,30 @@ def check_paths(
             outcomes.append(_process(item))
             if progress:
                 progress(len(outcomes), len(work))
+    return outcomes
+
+
+def check_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    options: RunOptions = RunOptions(),
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> list[FileOutcome]:
+    """Lint every file of ``paths`` (already discovered) and run the project pass."""
+    jobs = options.jobs or os.cpu_count() or 1
+    project_rules = [rule for rule in enabled_rules(settings) if _is_project_rule(rule)]
+    facts_options = RunOptions(
+        use_cache=options.use_cache,
+        cache_dir=options.cache_dir,
+        jobs=options.jobs,
+        facts_of=tuple(rule.code for rule in project_rules),
+    )
+    rest = rest_of_project(paths, settings) if project_rules and options.project_facts else []
+    work = [(path, settings, options) for path in paths] + [(path, settings, facts_options) for path in rest]
+    outcomes = _run(work, jobs, progress)
     checked, context = outcomes[: len(paths)], outcomes[len(paths) :]
-    _project_pass(checked, context, settings)
+    if project_rules:
+        _project_pass(checked, context, settings, [*paths, *rest], facts_options)
     return checked
 
 
@@ -303,17 +345,64 @@ def rest_of_project(paths: Sequence[str], settings: Settings) -> list[str]:
     return rest
 
 
-def _project_pass(outcomes: list[FileOutcome], context: list[FileOutcome], settings: Settings) -> None:
+class FactLoader:
+    """The facts of further files, on a project rule's demand: ``available(module)`` says
+    whether a file of the run (checked or not) is that module and has not been read for the
+    rule yet; ``load(modules)`` reads them in facts-only mode (through the cache)."""
+
+    def __init__(
+        self, code: str, files: Sequence[str], known: dict[str, dict[str, Any]], settings: Settings, options: RunOptions
+    ) -> None:
+        self.code = code
+        self.files = files
+        self.known = known
+        self.settings = settings
+        self.options = dataclasses.replace(options, facts_of=(code,), force=True)
+        self.tried: set[str] = set()
+        self._index: Optional[dict[str, str]] = None
+
+    def index(self) -> dict[str, str]:
+        """Module name -> file, for the module names exactly one file has."""
+        if self._index is None:
+            found: dict[str, list[str]] = {}
+            for path in self.files:
+                name = module_name_for(path)
+                if name is not None:
+                    name = name[: -len(".__init__")] if name.endswith(".__init__") else name
+                    found.setdefault(name, []).append(path)
+            self._index = {name: paths[0] for name, paths in found.items() if len(paths) == 1}
+        return self._index
+
+    def available(self, module: str) -> bool:
+        path = self.index().get(module)
+        return path is not None and path not in self.tried and self.code not in self.known.get(path, {})
+
+    def load(self, modules: Sequence[str]) -> dict[str, dict[str, Any]]:
+        paths = [self.index()[module] for module in modules if self.available(module)]
+        self.tried.update(paths)
+        jobs = self.options.jobs or os.cpu_count() or 1
+        loaded = {outcome.path: outcome.result.facts for outcome in _run([(p, self.settings, self.options) for p in paths], jobs)}
+        for path, facts in loaded.items():
+            self.known.setdefault(path, {}).update(facts)
+        return loaded
+
+
+def _project_pass(
+    outcomes: list[FileOutcome],
+    context: list[FileOutcome],
+    settings: Settings,
+    files: Sequence[str],
+    facts_options: RunOptions,
+) -> None:
     """Rules that reason across modules (``check_project``) see every file's facts; their
     findings are kept for ``outcomes`` (the files checked), not for ``context``."""
     project_rules = [rule for rule in enabled_rules(settings) if _is_project_rule(rule)]
-    if not project_rules:
-        return
-    facts = {outcome.path: outcome.result.facts for outcome in outcomes + context}
+    facts = {outcome.path: dict(outcome.result.facts) for outcome in outcomes + context}
     by_path = {outcome.path: outcome for outcome in outcomes}
     for rule in project_rules:
+        loader = FactLoader(rule.code, files, facts, settings, facts_options)
         try:
-            diagnostics = rule.check_project(facts, settings)  # type: ignore[attr-defined]
+            diagnostics = rule.check_project(facts, settings, load=loader)  # type: ignore[attr-defined]
         except Exception as exc:
             if outcomes:
                 outcomes[0].result.errors.append(LintError(outcomes[0].path, _project_error(rule, exc)))

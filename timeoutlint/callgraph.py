@@ -17,13 +17,17 @@ imports. This module joins them and answers "which functions can a reference rea
 
 Nothing here reads files or runs code. A module name defined by two files is ambiguous and
 left out: no guess is better than a wrong chain.
+
+Facts may be partial: only the files that can submit work are analysed up front, and a
+``Project`` built with ``available`` records in ``missing`` the modules a lookup needed but
+did not have, so that the caller can add their facts and build it again.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 MAX_ALIAS_HOPS = 8
 
@@ -53,7 +57,13 @@ class Class:
 class Project:
     """The functions, classes and imports of every module whose facts were given."""
 
-    def __init__(self, facts_by_path: Mapping[str, Optional[Mapping[str, Any]]]) -> None:
+    def __init__(
+        self,
+        facts_by_path: Mapping[str, Optional[Mapping[str, Any]]],
+        available: Optional[Callable[[str], bool]] = None,
+    ) -> None:
+        self._available = available
+        self.missing: Set[str] = set()  # modules whose facts a lookup needed (see ``available``)
         owners: Dict[str, List[str]] = {}
         for path, facts in facts_by_path.items():
             if facts and facts.get("module"):
@@ -95,11 +105,22 @@ class Project:
                 return ".".join([target] + parts[cut + 1 :])
         return None
 
+    def _want(self, name: str) -> None:
+        """Note the modules that may define ``name`` but whose facts are not here."""
+        if self._available is None:
+            return
+        parts = name.split(".")
+        for cut in range(1, len(parts)):
+            module = ".".join(parts[:cut])
+            if module not in self.modules and module not in self.ambiguous and self._available(module):
+                self.missing.add(module)
+
     def canonical(self, name: str) -> str:
         """Follow re-exports until ``name`` is defined (or nothing more is known)."""
         for _ in range(MAX_ALIAS_HOPS):
             if name in self.functions or name in self.classes:
                 return name
+            self._want(name)
             expanded = self._expand(name)
             if expanded is None:
                 return name

@@ -645,3 +645,22 @@ def test_callgraph_alias_loops_end() -> None:
         "b.py": {"module": "b", "functions": {}, "imports": {"x": "a.x"}},
     }
     assert Project(facts).resolve("a.x") == ()
+
+
+def test_only_files_a_chain_reaches_are_parsed(
+    lint_project: Callable[..., List[Diagnostic]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import timeoutlint.api as api
+
+    parsed: List[str] = []
+    original = api._lint_parsed
+
+    def spy(source: str, path: str, *args: Any) -> Any:
+        parsed.append(os.path.relpath(path, tmp_path))
+        return original(source, path, *args)
+
+    monkeypatch.setattr(api, "_lint_parsed", spy)
+    files = dict(PACKAGE, **{"pkg/unrelated.py": "def helper():\n    return 1\n", "pkg/other.py": "import pkg.unrelated\n"})
+    found = lint_project(files)
+    assert _where(tmp_path, found) == [(os.path.join("pkg", "slot.py"), 6)]
+    assert sorted(parsed) == sorted(os.path.join("pkg", name) for name in ("flow.py", "task.py", "__init__.py", "slot.py"))

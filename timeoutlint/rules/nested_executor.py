@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -38,6 +38,8 @@ from timeoutlint.suppression import find_suppressions
 
 # How many calls deep a chain from a submitted callable is followed.
 MAX_DEPTH = 12
+# How many times the project pass may ask for more modules' facts.
+MAX_ROUNDS = 64
 _SUBMIT_METHODS = ("submit", "map")
 
 
@@ -124,9 +126,9 @@ class NestedExecutor(Rule):
     code = "TL101"
     name = "nested-executor"
     message = "{action} inside `{function}`, which already runs on an executor: {chain}"
-    # Facts are needed from every file (a chain goes through files that never mention an
-    # executor): the triggers match anything that defines, imports or submits something.
-    triggers = ("def", "class", "import", "submit", "map", "run_in_executor")
+    # Files that may submit work are analysed up front; the project pass then asks for the
+    # facts of each further module a chain reaches (``load``), whatever it mentions.
+    triggers = ("submit", ".map(", "run_in_executor")
 
     VALID = [
         Valid(
@@ -367,10 +369,26 @@ class NestedExecutor(Rule):
     # -- the project pass -------------------------------------------------------------
 
     @classmethod
-    def check_project(cls, facts_by_path: Mapping[str, Mapping[str, Any]], settings: Settings) -> List[Diagnostic]:
+    def check_project(
+        cls, facts_by_path: Mapping[str, Mapping[str, Any]], settings: Settings, load: Optional[FactSource] = None
+    ) -> List[Diagnostic]:
+        """Findings from the facts of every file; ``load`` adds the facts of the modules a
+        chain reaches that were not analysed yet, and the analysis runs again (bounded)."""
         facts = {path: file_facts.get(cls.code) for path, file_facts in facts_by_path.items() if file_facts}
         facts = {path: value for path, value in facts.items() if value}
-        project = Project(facts)
+        for _ in range(MAX_ROUNDS):
+            project = Project(facts, load.available if load is not None else None)
+            found = cls._analyze(project, facts, settings)
+            if load is None or not project.missing:
+                break
+            loaded = load.load(sorted(project.missing))
+            if not loaded:
+                break
+            facts.update({path: value[cls.code] for path, value in loaded.items() if value.get(cls.code)})
+        return found
+
+    @classmethod
+    def _analyze(cls, project: Project, facts: Mapping[str, Any], settings: Settings) -> List[Diagnostic]:
         runtime = settings.executor_import
         managed = {
             name
@@ -404,6 +422,16 @@ class NestedExecutor(Rule):
                             message = _message(project, path, entry, chain, site, same_pool)
                             best[key] = (rank, _diagnostic(cls, site_path, site, message))
         return sorted((diagnostic for _, diagnostic in best.values()), key=Diagnostic.sort_key)
+
+
+class FactSource(Protocol):
+    """Where the project pass gets the facts of more modules (``api`` provides one)."""
+
+    def available(self, module: str) -> bool:
+        """Is there a file for ``module`` whose facts are not known yet?"""
+
+    def load(self, modules: Sequence[str]) -> Mapping[str, Mapping[str, Any]]:
+        """The facts (all rules') of the files of ``modules``, by path."""
 
 
 _ABSENT: Any = object()
