@@ -20,9 +20,9 @@ import libcst as cst
 from timeoutlint.callargs import argument, has_star_args, has_star_kwargs, with_keyword
 from timeoutlint.context import FileContext, ImportNeed, PendingFix
 from timeoutlint.ftypes import Applicability
+from timeoutlint.rules._pool_waits import Consumption, unconditional
 from timeoutlint.rules._pools import (
     BodyIndex,
-    Consumption,
     PoolFutures,
     Resolve,
     constructor_size,
@@ -31,7 +31,6 @@ from timeoutlint.rules._pools import (
     pool_kind,
     submit_parts,
     timeout_argument,
-    unconditional,
 )
 
 RUN_WITH_TIMEOUT_TITLE = "Call `run_with_timeout(fn, ..., timeout=...)` instead of a pool for one task"
@@ -77,7 +76,7 @@ def _flattened(block: cst.With, first: List[cst.BaseStatement], keep_header: boo
     if not keep_header and header is not None and header.comment is not None:
         lead.append(cst.EmptyLine(indent=True, comment=header.comment))
     head = first[0]
-    first[0] = head.with_changes(leading_lines=[*lead, *head.leading_lines])
+    first[0] = head.with_changes(leading_lines=[*lead, *head.leading_lines])  # type: ignore[attr-defined]
     return cst.FlattenSentinel(first)
 
 
@@ -171,7 +170,7 @@ def _named_future(index: BodyIndex, block: cst.With, submit: cst.Call, parent: O
         return None
     wait = waits[0]
     follower = suite.body[position + 1]
-    first = follower
+    first: cst.CSTNode = follower
     if isinstance(follower, cst.Try) and follower.body.body:
         first = follower.body.body[0]
     if not isinstance(first, cst.SimpleStatementLine) or not index.is_within(wait, first):
@@ -219,7 +218,7 @@ def run_with_timeout_fix(ctx: FileContext, task: SingleTask) -> Optional[Pending
     if task.bound is not None and task.follower is not None:
         # the statement that bound the future goes; its comments move to the next one
         replacements[task.bound] = cst.RemovalSentinel.REMOVE
-        leading[task.follower] = [*task.bound.leading_lines, *task.follower.leading_lines]
+        leading[task.follower] = [*task.bound.leading_lines, *task.follower.leading_lines]  # type: ignore[attr-defined]
     for cancel in task.cancels:
         replacements.update(_dropped(task, cancel))
     body = task.block.body.visit(_Replace(replacements, leading))
@@ -229,7 +228,7 @@ def run_with_timeout_fix(ctx: FileContext, task: SingleTask) -> Optional[Pending
     return PendingFix(
         RUN_WITH_TIMEOUT_TITLE,
         Applicability.UNSAFE,
-        [(task.block, _flattened(task.block, statements, keep_header=False))],
+        [(task.block, _flattened(task.block, statements, keep_header=False))],  # type: ignore[list-item]
         imports,
     )
 
@@ -326,7 +325,7 @@ def shared_with_fix(
     return PendingFix(
         SHARED_EXECUTOR_TITLE,
         Applicability.UNSAFE,
-        [(block, _flattened(block, [assign, *statements], keep_header=True))],
+        [(block, _flattened(block, [assign, *statements], keep_header=True))],  # type: ignore[list-item]
         imports,
     )
 

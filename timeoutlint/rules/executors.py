@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -18,6 +17,19 @@ from timeoutlint.rules._pool_rewrites import (
     shared_with_fix,
     single_task,
 )
+from timeoutlint.rules._pool_sites import (
+    ENTRY_DECORATOR_ATTRS,
+    ENTRY_DECORATORS,
+    ENTRY_NAMES,
+    is_module_level,
+    is_test_path,
+    main_block_calls,
+    mentions,
+    qualname,
+    scopes_outwards,
+    site,
+    stays_local,
+)
 from timeoutlint.rules._pools import (
     AS_COMPLETED,
     EXECUTOR_KINDS,
@@ -30,11 +42,6 @@ from timeoutlint.rules._pools import (
 )
 
 _Owner = Union[cst.FunctionDef, cst.Module]
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_ENTRY_DECORATORS = frozenset({"click.command", "click.group", "pytest.fixture"})
-_ENTRY_DECORATOR_ATTRS = frozenset({"command", "group"})
-_ENTRY_NAMES = frozenset({"main", "_main"})
-_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 _THREAD_POOLS = frozenset({"multiprocessing.pool.ThreadPool", "multiprocessing.dummy.Pool"})
 
 
@@ -55,22 +62,6 @@ class _PoolRule(Rule):
 
     def _resolve(self, node: cst.CSTNode) -> Optional[str]:
         return self.ctx.qualified_name(node)
-
-
-def _qualname(stack: List[cst.CSTNode], module_name: Optional[str]) -> str:
-    """Python's ``__qualname__`` of the innermost function, prefixed with the module."""
-    parts: List[str] = []
-    inside_function = False
-    for node in stack:
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            if inside_function:
-                parts.append("<locals>")
-            parts.append(node.name.value)
-            inside_function = isinstance(node, cst.FunctionDef)
-    if module_name:
-        module = module_name[: -len(".__init__")] if module_name.endswith(".__init__") else module_name
-        parts.insert(0, module)
-    return ".".join(parts)
 
 
 class ExecutorPerCall(_PoolRule):
@@ -291,14 +282,14 @@ class ExecutorPerCall(_PoolRule):
         if function is None:
             return
         index = self._index(function)
-        site = _site(index, node)
-        if site is None:
+        held = site(index, node)
+        if held is None:
             return
-        form, target = site
-        if target is not None and not _stays_local(index, target):
+        form, target = held
+        if target is not None and not stays_local(index, target):
             return
         pool = self.ctx.module.code_for_node(node.func)
-        name = _qualname(self.ctx.stack, None)
+        name = qualname(self.ctx.stack, None)
         threads = kind == "thread" or self._resolve(node.func) in _THREAD_POOLS
         message = self.message.format(pool=pool, function=name, workers="threads" if threads else "processes")
         self.report(node, message, self._fix(function, index, node, form, target))
@@ -307,11 +298,11 @@ class ExecutorPerCall(_PoolRule):
 
     def _is_test_code(self) -> bool:
         if self._test_code is None:
-            self._test_code = _is_test_path(self.ctx.path)
+            self._test_code = is_test_path(self.ctx.path)
         return self._test_code
 
     def _per_call_function(self) -> Optional[cst.FunctionDef]:
-        for node, child in _scopes_outwards(self.ctx.stack):
+        for node, child in scopes_outwards(self.ctx.stack):
             if isinstance(node, cst.FunctionDef):
                 return None if self._is_entry_point(node) else node
             if isinstance(node, (cst.Lambda, cst.ClassDef)):
@@ -320,19 +311,19 @@ class ExecutorPerCall(_PoolRule):
 
     def _is_entry_point(self, function: cst.FunctionDef) -> bool:
         name = function.name.value
-        if name in _ENTRY_NAMES or name.startswith("test"):
+        if name in ENTRY_NAMES or name.startswith("test"):
             return True
         for decorator in function.decorators:
             expression = decorator.decorator
             if isinstance(expression, cst.Call):
                 expression = expression.func
-            if self._resolve(expression) in _ENTRY_DECORATORS:
+            if self._resolve(expression) in ENTRY_DECORATORS:
                 return True
-            if isinstance(expression, cst.Attribute) and expression.attr.value in _ENTRY_DECORATOR_ATTRS:
+            if isinstance(expression, cst.Attribute) and expression.attr.value in ENTRY_DECORATOR_ATTRS:
                 return True
         if self._entry_calls is None:
-            self._entry_calls = set(_main_block_calls(self.ctx.module))
-        return name in self._entry_calls and _is_module_level(self.ctx.stack, function)
+            self._entry_calls = set(main_block_calls(self.ctx.module))
+        return name in self._entry_calls and is_module_level(self.ctx.stack, function)
 
     # -- the fix --------------------------------------------------------------------------
 
@@ -347,10 +338,11 @@ class ExecutorPerCall(_PoolRule):
                 return run_with_timeout_fix(self.ctx, task)
         if target is None or form not in ("with", "assign") or self._pool_count(function) != 1:
             return None
-        if _mentions(function.body, function.name.value):
+        if mentions(function.body, function.name.value):
             return None  # it may submit itself: a bounded shared pool could deadlock
-        pool_name = _qualname(self.ctx.stack, self.ctx.resolver.module_name)
+        pool_name = qualname(self.ctx.stack, self.ctx.resolver.module_name)
         if form == "with":
+            assert isinstance(block, cst.With)
             return shared_with_fix(self.ctx, index, block, pool_name, self._resolve)
         return shared_assign_fix(self.ctx, index, ctor, target, pool_name, self._resolve)
 
@@ -360,117 +352,6 @@ class ExecutorPerCall(_PoolRule):
             count = sum(1 for node in walk(function.body) if pool_kind(self._resolve, node) is not None)
             self._pool_counts[function] = count
         return count
-
-
-def _is_test_path(path: str) -> bool:
-    """Test modules and test support code: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
-    anything under a ``test``/``tests``/``testing`` folder."""
-    parts = PurePath(path).parts
-    name = parts[-1] if parts else ""
-    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
-        return True
-    return any(part in _TEST_FOLDERS for part in parts[:-1])
-
-
-def _scopes_outwards(stack: List[cst.CSTNode]) -> Iterator[Tuple[cst.CSTNode, cst.CSTNode]]:
-    """The functions, lambdas and classes whose body holds the current node, innermost
-    first, each with its child on the way (a default, decorator or base is evaluated where
-    the definition runs, so that scope is skipped)."""
-    for position in range(len(stack) - 2, -1, -1):
-        node, child = stack[position], stack[position + 1]
-        if isinstance(node, _SCOPES) and child is node.body:
-            yield node, child
-
-
-def _site(index: BodyIndex, ctor: cst.Call) -> Optional[Tuple[str, Optional[str]]]:
-    """How the pool is held: ("with", name), ("assign", name), ("inline", None); None when
-    it is handed out (returned, yielded, stored in an attribute or container, passed on)."""
-    child: cst.CSTNode = ctor
-    parent = index.parent.get(ctor)
-    while isinstance(parent, (cst.IfExp, cst.BooleanOperation)) and getattr(parent, "test", None) is not child:
-        child, parent = parent, index.parent.get(parent)
-    direct = child is ctor
-    if isinstance(parent, cst.WithItem):
-        if parent.asname is None:
-            return ("inline", None)
-        target = parent.asname.name
-        return ("with", target.value) if isinstance(target, cst.Name) and direct else None
-    if isinstance(parent, cst.Assign):
-        targets = [t.target for t in parent.targets]
-        if len(targets) == 1 and isinstance(targets[0], cst.Name):
-            return ("assign" if direct else "bound", targets[0].value)
-        return None
-    if isinstance(parent, (cst.AnnAssign, cst.NamedExpr)) and isinstance(parent.target, cst.Name):
-        return ("bound", parent.target.value)
-    if isinstance(parent, (cst.Attribute, cst.Expr)) and direct:
-        return ("inline", None)  # ``ThreadPoolExecutor().submit(...)``
-    if isinstance(parent, cst.Arg) and direct:
-        call = index.parent.get(parent)
-        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "run_in_executor":
-            return ("inline", None)
-    return None
-
-
-def _stays_local(index: BodyIndex, name: str) -> bool:
-    """Every read of the pool's name uses it here: no return, yield, store elsewhere or
-    call argument (bar ``loop.run_in_executor(pool, ...)``), no closure, no global."""
-    if not index.is_local_only(name):
-        return False
-    return all(_local_use(index, load, name) for load in index.occurrences(name, "load"))
-
-
-def _local_use(index: BodyIndex, load: cst.Name, name: str) -> bool:
-    parent = index.parent.get(load)
-    if isinstance(parent, cst.Attribute):
-        # a method called here; ``yield ex.map`` hands the pool out with its bound method
-        call = index.parent.get(parent)
-        return isinstance(call, cst.Call) and call.func is parent
-    if isinstance(parent, cst.WithItem):
-        return True
-    if isinstance(parent, cst.Arg) and parent.keyword is None:
-        call = index.parent.get(parent)
-        return (
-            isinstance(call, cst.Call)
-            and isinstance(call.func, cst.Attribute)
-            and call.func.attr.value == "run_in_executor"
-            and call.args[0] is parent
-        )
-    child: cst.CSTNode = load
-    while isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
-        child, parent = parent, index.parent.get(parent)
-    if isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.Assert)):
-        return child is parent.test
-    if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
-        return True
-    if isinstance(parent, cst.Assign):  # ``pool = pool or ThreadPoolExecutor()``
-        return all(isinstance(t.target, cst.Name) and t.target.value == name for t in parent.targets)
-    return False
-
-
-def _mentions(node: cst.CSTNode, name: str) -> bool:
-    return any(isinstance(inner, cst.Name) and inner.value == name for inner in walk(node))
-
-
-def _main_block_calls(module: cst.Module) -> Iterator[str]:
-    """Names of the functions called under ``if __name__ == "__main__":``."""
-    for statement in module.body:
-        if isinstance(statement, cst.If) and _is_main_test(statement.test):
-            for node in walk(statement.body):
-                if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-                    yield node.func.value
-
-
-def _is_main_test(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    sides = [test.left, test.comparisons[0].comparator]
-    names = [side.value for side in sides if isinstance(side, cst.Name)]
-    strings = [side.evaluated_value for side in sides if isinstance(side, cst.SimpleString)]
-    return isinstance(test.comparisons[0].operator, cst.Equal) and names == ["__name__"] and strings == ["__main__"]
-
-
-def _is_module_level(stack: List[cst.CSTNode], function: cst.FunctionDef) -> bool:
-    return not any(isinstance(node, _SCOPES) for node in stack[: stack.index(function)])
 
 
 class ExecutorShutdownDefeatsTimeout(_PoolRule):
