@@ -15,8 +15,8 @@ never parsed. ``lint_source`` treats its one text as a project of one file.
 from __future__ import annotations
 
 import ast
-import itertools
 import dataclasses
+import itertools
 import os
 import re
 import warnings
@@ -122,11 +122,21 @@ def _lint_parsed(
     except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
         return FileResult(path, errors=[LintError(path, f"could not parse: {exc}")])
     try:
-        return lint_module(source, module, path, settings, candidates, module_name)
+        result = lint_module(source, module, path, settings, candidates, module_name)
+        if any(d.fix is not None for d in result.diagnostics) and module.code != source:
+            _drop_fixes(result)
+        return result
     except RecursionError:
         return FileResult(path, errors=[LintError(path, "could not analyse: the code is nested too deeply")])
     except Exception as exc:
         return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
+
+
+def _drop_fixes(result: FileResult) -> None:
+    """libcst does not reproduce some files byte for byte (it drops form feeds, and the last
+    newline of a file using bare ``\r``). Fix edits are computed from its regenerated code,
+    so they would take those bytes along: in such a file the findings keep no fix."""
+    result.diagnostics = [dataclasses.replace(d, fix=None) for d in result.diagnostics]
 
 
 def _is_project_rule(rule: type[Rule]) -> bool:
