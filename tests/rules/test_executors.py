@@ -121,6 +121,8 @@ TL102_NO_FIX = {
     "assign-shutdown": "def f(xs):\n    ex = ThreadPoolExecutor(2)\n    try:\n        return list(ex.map(g, xs))\n    finally:\n        ex.shutdown()\n",
     "assign-entered": "def f(xs):\n    ex = ThreadPoolExecutor(2)\n    with ex:\n        return list(ex.map(g, xs))\n",
     "fallback-to-new-pool": "def f(x, executor=None):\n    executor = executor or ThreadPoolExecutor()\n    return executor.submit(g, x)\n",
+    "closing": "import contextlib\nimport multiprocessing\ndef f(xs):\n    with contextlib.closing(multiprocessing.Pool(4)) as p:\n"
+    "        return p.map(g, xs)\n",
     "inline-submit": "def f(x):\n    return ThreadPoolExecutor().submit(g, x)\n",
     "inline-run-in-executor": "async def f(loop, x):\n    return await loop.run_in_executor(ThreadPoolExecutor(), g, x)\n",
     "comment-at-block-end": "def f(xs):\n    with ThreadPoolExecutor() as ex:\n        out = list(ex.map(g, xs))\n        # done\n    return out\n",

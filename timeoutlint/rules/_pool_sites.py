@@ -9,7 +9,7 @@ from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from timeoutlint.rules._pools import BodyIndex, walk
+from timeoutlint.rules._pools import BodyIndex, Resolve, walk
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 ENTRY_DECORATORS = frozenset({"click.command", "click.group", "pytest.fixture"})
@@ -54,19 +54,29 @@ def scopes_outwards(stack: List[cst.CSTNode]) -> Iterator[Tuple[cst.CSTNode, cst
             yield node, child
 
 
-def site(index: BodyIndex, ctor: cst.Call) -> Optional[Tuple[str, Optional[str]]]:
-    """How the pool is held: ("with", name), ("assign", name), ("inline", None); None when
-    it is handed out (returned, yielded, stored in an attribute or container, passed on)."""
+def site(index: BodyIndex, ctor: cst.Call, resolve: Resolve) -> Optional[Tuple[str, Optional[str]]]:
+    """How the pool is held: ("with", name), ("assign", name), ("bound", name) when the
+    value is not only the pool, ("inline", None); None when it is handed out (returned,
+    yielded, stored in an attribute or container, passed on)."""
     child: cst.CSTNode = ctor
     parent = index.parent.get(ctor)
-    while isinstance(parent, (cst.IfExp, cst.BooleanOperation)) and getattr(parent, "test", None) is not child:
-        child, parent = parent, index.parent.get(parent)
+    while True:
+        if isinstance(parent, (cst.IfExp, cst.BooleanOperation)) and getattr(parent, "test", None) is not child:
+            child, parent = parent, index.parent.get(parent)
+            continue
+        call = index.parent.get(parent) if isinstance(parent, cst.Arg) else None
+        if isinstance(call, cst.Call) and len(call.args) == 1 and resolve(call.func) == "contextlib.closing":
+            child, parent = call, index.parent.get(call)  # ``with closing(Pool(n)) as p:``
+            continue
+        break
     direct = child is ctor
     if isinstance(parent, cst.WithItem):
         if parent.asname is None:
             return ("inline", None)
         target = parent.asname.name
-        return ("with", target.value) if isinstance(target, cst.Name) and direct else None
+        if not isinstance(target, cst.Name):
+            return None
+        return ("with" if direct else "bound", target.value)
     if isinstance(parent, cst.Assign):
         targets = [t.target for t in parent.targets]
         if len(targets) == 1 and isinstance(targets[0], cst.Name):

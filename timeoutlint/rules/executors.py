@@ -282,7 +282,7 @@ class ExecutorPerCall(_PoolRule):
         if function is None:
             return
         index = self._index(function)
-        held = site(index, node)
+        held = site(index, node, self._resolve)
         if held is None:
             return
         form, target = held
