@@ -7,7 +7,7 @@ Rules build fixes as libcst node replacements plus the imports they need
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -70,7 +70,11 @@ class FileContext:
         self.reports: list[PendingReport] = []
         # Per-file facts for project-wide rules, keyed by the rule code.
         self.facts: dict[str, Any] = {}
-        self._words: Optional[set[str]] = None
+        # How often each identifier occurs as a Name in the code, and how often only as a
+        # part of a ``from a.b import`` module path (which binds nothing): a fix may add
+        # an import of a name that is not in use (comments and docstrings do not count).
+        self.identifiers: Counter[str] = Counter()
+        self.from_module_parts: Counter[str] = Counter()
 
     # -- where are we -------------------------------------------------------------------
 
@@ -102,18 +106,28 @@ class FileContext:
 
     # -- reporting ----------------------------------------------------------------------
 
-    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Optional[PendingFix]) -> None:
-        statement = next((n for n in reversed(self.stack) if isinstance(n, cst.SimpleStatementLine)), None)
+    def enclosing_statement(self) -> Optional[cst.SimpleStatementLine]:
+        return next((n for n in reversed(self.stack) if isinstance(n, cst.SimpleStatementLine)), None)
+
+    def report(
+        self,
+        rule: Rule,
+        node: cst.CSTNode,
+        message: str,
+        fix: Optional[PendingFix],
+        statement: Optional[cst.CSTNode] = None,
+    ) -> None:
+        """Record a finding. ``statement`` (for noqa and baselines) defaults to the simple
+        statement being visited; a rule reporting later (from a ``leave_`` method) passes
+        the one it noted at visit time."""
+        if statement is None:
+            statement = self.enclosing_statement()
         self.reports.append(PendingReport(rule, node, statement, message, fix, list(self.resolver.dependencies)))
 
     # -- fix helpers --------------------------------------------------------------------
 
     def _word_used(self, word: str) -> bool:
-        if self._words is None:
-            # The module path of ``from a.b import c`` binds nothing: ``a`` stays free.
-            text = re.sub(r"\bfrom[ \t]+[\w.]+[ \t]+import\b", "import", self.source)
-            self._words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-        return word in self._words
+        return self.identifiers[word] > self.from_module_parts[word]
 
     def reference(self, module: str, name: str) -> Optional[tuple[cst.BaseExpression, Optional[ImportNeed]]]:
         """An expression naming ``module.name`` here, reusing a binding the file already

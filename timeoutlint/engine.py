@@ -9,10 +9,12 @@ objects, suppressed by ``# noqa`` and given text-edit fixes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import sys
 import re
 from collections import defaultdict
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -20,6 +22,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from timeoutlint.context import FileContext, ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Diagnostic, Edit, FileResult, Fix, LintError
 from timeoutlint.rule import Rule, all_rules
+from timeoutlint.scopes import dotted_name
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import LineIndex, newline_of
 from timeoutlint.suppression import find_suppressions
@@ -58,7 +61,13 @@ class _Dispatcher(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.ctx.stack.append(node)
         resolver = self.resolver
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+        if type(node) is cst.Name:
+            self.ctx.identifiers[node.value] += 1
+        elif isinstance(node, cst.ImportFrom) and node.module is not None:
+            parts = dotted_name(node.module)
+            if parts:
+                self.ctx.from_module_parts.update(parts.split("."))
+        elif isinstance(node, (cst.FunctionDef, cst.Lambda)):
             resolver.enter_function(node)
         elif isinstance(node, cst.ClassDef):
             resolver.enter_class(node)
@@ -101,8 +110,22 @@ class _Dispatcher(cst.CSTVisitor):
         self.ctx.stack.pop()
 
 
-def run_rules(ctx: FileContext, rule_classes: Sequence[type[Rule]]) -> None:
-    ctx.module.visit(_Dispatcher(ctx, [rule_class(ctx) for rule_class in rule_classes]))
+# libcst visits recursively, a few Python frames per tree level: long implicit string
+# concatenations or operator chains go deeper than Python's default limit of 1000.
+# (Pathologically deep code never gets here: ``api.nesting_problem`` rejects it first.)
+_RECURSION_LIMIT = 10000
+
+
+@contextlib.contextmanager
+def _deep_recursion() -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    if previous < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        yield
+    finally:
+        if previous < _RECURSION_LIMIT:
+            sys.setrecursionlimit(previous)
 
 
 def lint_module(
@@ -113,8 +136,20 @@ def lint_module(
     rule_classes: Sequence[type[Rule]],
     module_name: Optional[str] = None,
 ) -> FileResult:
+    with _deep_recursion():
+        return _lint_module(source, module, path, settings, rule_classes, module_name)
+
+
+def _lint_module(
+    source: str,
+    module: cst.Module,
+    path: str,
+    settings: Settings,
+    rule_classes: Sequence[type[Rule]],
+    module_name: Optional[str],
+) -> FileResult:
     ctx = FileContext(path, source, module, settings, module_name)
-    run_rules(ctx, rule_classes)
+    ctx.module.visit(_Dispatcher(ctx, [rule_class(ctx) for rule_class in rule_classes]))
     result = FileResult(path, facts=ctx.facts)
     reports = [report for report in ctx.reports if not _relies_on_unstable(report)]
     if not reports:
@@ -150,6 +185,8 @@ class _DiagnosticBuilder:
         self.ctx = ctx
         self.positions = positions
         self.lines = LineIndex(ctx.source)
+        # Findings of one group often share one PendingFix: build it once.
+        self.built: dict[int, tuple[PendingFix, Fix]] = {}
 
     def _span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         where = self.positions[node]
@@ -168,7 +205,11 @@ class _DiagnosticBuilder:
         fix = None
         if report.fix is not None:
             try:
-                fix = self._fix(report.fix)
+                cached = self.built.get(id(report.fix))
+                if cached is None:
+                    cached = (report.fix, self._fix(report.fix))
+                    self.built[id(report.fix)] = cached
+                fix = cached[1]
             except Exception as exc:  # a broken fix must not lose the finding
                 result.errors.append(LintError(self.ctx.path, f"internal error building fix for {rule.code}: {exc!r}"))
         return Diagnostic(
