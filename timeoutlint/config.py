@@ -367,6 +367,13 @@ def _parse_table(table: Dict[str, Any], checker: _Checker) -> Dict[str, Any]:
     return values
 
 
+def settings_from_table(table: Dict[str, Any], *, root: Optional[Path] = None, label: str = "settings") -> Settings:
+    """``Settings`` from keys as written in ``[tool.timeoutlint]`` (for the API, editors and
+    tests), validated exactly as a config file is: a bad key or value is a ConfigError."""
+    values = _parse_table(dict(table), _Checker(label, ""))
+    return Settings(**values, root=root or Path.cwd())
+
+
 def _config_table(path: Path, data: Dict[str, Any], label: str) -> Tuple[Dict[str, Any], str]:
     if path.name != PYPROJECT:
         return data, ""
