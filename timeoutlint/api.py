@@ -66,31 +66,46 @@ def lint_source(
     return result
 
 
-# CPython's tokenizer refuses more than 200 nested brackets; a scan finding half that
-# much, or a very long line (a long operator chain), asks CPython's parser first.
-_NOT_BRACKETS = re.compile(r"[^()\[\]{}]+")
+# CPython's tokenizer refuses more than 200 nested brackets; a scan finding half that much,
+# a very long line or a very long bracketed span (a long operator or call chain) asks
+# CPython's parser first.
+_BRACKET = re.compile(r"[()\[\]{}]")
 _SUSPICIOUS_DEPTH = 100
 _SUSPICIOUS_LINE = 4000
+_SUSPICIOUS_SPAN = 30000
 _DEPTH_MESSAGES = ("too many nested", "too many levels of indentation", "too complex", "stack overflow")
 
 
 def _might_be_deep(source: str) -> bool:
-    if any(len(line) > _SUSPICIOUS_LINE for line in source.splitlines()):
+    """A cheap over-approximation (brackets in strings count too) of "deep enough to hurt"."""
+    if len(source) > _SUSPICIOUS_LINE and any(len(line) > _SUSPICIOUS_LINE for line in source.splitlines()):
         return True
-    if source.count("(") + source.count("[") + source.count("{") <= _SUSPICIOUS_DEPTH:
+    if len(source) <= _SUSPICIOUS_SPAN and source.count("(") + source.count("[") + source.count("{") <= _SUSPICIOUS_DEPTH:
         return False
-    steps = (1 if char in "([{" else -1 for char in _NOT_BRACKETS.sub("", source))
-    return max(itertools.accumulate(steps), default=0) > _SUSPICIOUS_DEPTH
+    depth = start = 0
+    for match in _BRACKET.finditer(source):
+        if match.group() in "([{":
+            if depth == 0:
+                start = match.start()
+            depth += 1
+            if depth > _SUSPICIOUS_DEPTH:
+                return True
+        elif depth:
+            depth -= 1
+            if depth == 0 and match.start() - start > _SUSPICIOUS_SPAN:
+                return True
+    return depth > 0 and len(source) - start > _SUSPICIOUS_SPAN
 
 
 def nesting_problem(source: str) -> Optional[LintError]:
     """Why ``source`` is too deeply nested to parse, or None.
 
     libcst's native parser overflows the C stack on deep nesting (a segfault, which no
-    ``except`` catches, taking the whole run down) and needs memory quadratic in the depth
-    before that. CPython's own parser guards its depth, and code it rejects for depth does
-    not run anyway, so it decides, asked only when a cheap scan suggests deep nesting. Its
-    other syntax errors are left to libcst (the code may use a newer grammar)."""
+    ``except`` catches, taking the whole run down), needs memory quadratic in the depth
+    before that, and takes minutes on a chain of thousands of operators or calls. CPython's
+    own parser guards its depth, and code it rejects for depth does not run anyway, so it
+    decides, asked only when a cheap scan suggests deep nesting. Its other syntax errors
+    are left to libcst (the code may use a newer grammar)."""
     if not _might_be_deep(source):
         return None
     try:
