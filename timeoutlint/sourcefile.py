@@ -36,9 +36,11 @@ def decode_source(data: bytes) -> SourceText:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceError(
-            f"cannot decode as {encoding}: invalid byte at offset {exc.start} "
-            "(declare the encoding with a '# -*- coding: ... -*-' line)"
+            f"cannot decode as {encoding}: invalid byte 0x{data[exc.start]:02x} at line {line}, column {column} "
+            f"(offset {exc.start}; declare the encoding with a '# -*- coding: ... -*-' line)"
         ) from None
     except LookupError:
         raise SourceError(f"unknown encoding {encoding!r}") from None
