@@ -88,6 +88,20 @@ TL106_NOOP = {
         "import multiprocessing\np = multiprocessing.Pool()\nr = p.apply_async(f)\ntry:\n    r.get(timeout=5)\nexcept TimeoutError:\n    pass\n",
         None,
     ),
+    "iterator-not-consumed-here": (
+        "import concurrent.futures\ndef f(fs):\n    try:\n        it = concurrent.futures.as_completed(fs, timeout=5)\n"
+        "    except TimeoutError:\n        pass\n    return it\n",
+        None,
+    ),
+    "awaitable-not-awaited-here": (
+        "import asyncio\ndef f(aw):\n    try:\n        return asyncio.ensure_future(asyncio.wait_for(aw, 1))\n"
+        "    except TimeoutError:\n        pass\n",
+        None,
+    ),
+    "async-timeout-not-entered": (
+        "import async_timeout\ndef f():\n    try:\n        return async_timeout.timeout(1)\n    except TimeoutError:\n        pass\n",
+        None,
+    ),
     "executor-map-without-timeout": (
         "from concurrent.futures import ThreadPoolExecutor\nex = ThreadPoolExecutor()\ntry:\n    list(ex.map(f, xs))\nexcept TimeoutError:\n    pass\n",
         None,
@@ -176,6 +190,24 @@ TL106_FIXES = {
         "from concurrent.futures import ThreadPoolExecutor\nimport concurrent.futures\ndef f(xs):\n    with ThreadPoolExecutor() as ex:\n"
         "        try:\n            return list(ex.map(g, xs, timeout=9))\n"
         "        except (TimeoutError, concurrent.futures.TimeoutError):\n            return []\n",
+    ),
+    "run-until-complete": (
+        "import asyncio\ndef f(loop, aw):\n    try:\n        loop.run_until_complete(asyncio.wait_for(aw, 1))\n"
+        "    except TimeoutError:\n        pass\n",
+        "import asyncio\ndef f(loop, aw):\n    try:\n        loop.run_until_complete(asyncio.wait_for(aw, 1))\n"
+        "    except (TimeoutError, asyncio.TimeoutError):\n        pass\n",
+    ),
+    "as-completed-in-list-comprehension": (
+        "import concurrent.futures as cf\ndef f(fs):\n    try:\n        return [x.result() for x in cf.as_completed(fs, 5)]\n"
+        "    except TimeoutError:\n        return []\n",
+        "import concurrent.futures as cf\ndef f(fs):\n    try:\n        return [x.result() for x in cf.as_completed(fs, 5)]\n"
+        "    except (TimeoutError, cf.TimeoutError):\n        return []\n",
+    ),
+    "async-timeout-at": (
+        "import async_timeout\nasync def f(aw, when):\n    try:\n        async with async_timeout.timeout_at(deadline=when):\n"
+        "            await aw\n    except TimeoutError:\n        pass\n",
+        "import async_timeout\nimport asyncio\nasync def f(aw, when):\n    try:\n        async with async_timeout.timeout_at(deadline=when):\n"
+        "            await aw\n    except (TimeoutError, asyncio.TimeoutError):\n        pass\n",
     ),
     "outer-try": (
         SUBMIT + "try:\n    try:\n        fut.result(timeout=5)\n    except KeyError:\n        pass\nexcept TimeoutError:\n    pass\n",

@@ -41,26 +41,61 @@ def timed_future_wait(ctx: FileContext, call: cst.Call) -> Optional[cst.BaseExpr
 
 
 def raised_timeout(ctx: FileContext, call: cst.Call) -> Optional[str]:
-    """Which timeout class ``call`` raises (FUTURES or ASYNCIO) when its timeout expires."""
+    """Which timeout class ``call`` raises (FUTURES or ASYNCIO) when its timeout expires
+    *here*: iterators must be consumed, awaitables awaited, context managers entered right
+    where they are made (``it = as_completed(fs, timeout=5)`` raises nothing yet)."""
     if timed_future_wait(ctx, call) is not None:
         return FUTURES
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value == "map":
-        if _given(keyword(call, "timeout")) and ctx.type_of(func.value) in EXECUTORS:
+        if _given(keyword(call, "timeout")) and ctx.type_of(func.value) in EXECUTORS and _consumed(ctx):
             return FUTURES
         return None
     qualname = ctx.qualified_name(func)
-    if qualname == "concurrent.futures.as_completed" and _given(argument(call, "timeout", 1)):
+    if qualname == "concurrent.futures.as_completed" and _given(argument(call, "timeout", 1)) and _consumed(ctx):
         return FUTURES
-    if qualname == "asyncio.wait_for" and _given(argument(call, "timeout", 1)):
+    if qualname == "asyncio.wait_for" and _given(argument(call, "timeout", 1)) and _awaited(ctx):
         return ASYNCIO
-    if qualname == "asyncio.as_completed" and _given(keyword(call, "timeout")):
+    if qualname == "asyncio.as_completed" and _given(keyword(call, "timeout")) and _consumed(ctx):
         return ASYNCIO
-    if qualname == "async_timeout.timeout" and _given(argument(call, "delay", 0)):
-        return ASYNCIO
-    if qualname == "async_timeout.timeout_at" and _given(argument(call, "deadline", 0)):
-        return ASYNCIO
+    if qualname in ("async_timeout.timeout", "async_timeout.timeout_at") and isinstance(ctx.parent(), cst.WithItem):
+        if _given(argument(call, "delay" if qualname.endswith("timeout") else "deadline", 0)):
+            return ASYNCIO
     return None
+
+
+_CONSUMERS = frozenset(
+    f"builtins.{name}" for name in ("list", "tuple", "set", "frozenset", "sorted", "dict", "next", "sum", "min", "max", "any", "all")
+)
+
+
+def _consumed(ctx: FileContext) -> bool:
+    """The iterator made by the current call is iterated where it is made: the ``for`` of
+    a loop or a list/set/dict comprehension, or the argument of ``list()``, ``next()``..."""
+    stack = ctx.stack
+    parent = stack[-2] if len(stack) >= 2 else None
+    call = stack[-1]
+    if isinstance(parent, cst.For):
+        return parent.iter is call
+    if isinstance(parent, cst.CompFor) and parent.iter is call:
+        return len(stack) >= 3 and isinstance(stack[-3], (cst.ListComp, cst.SetComp, cst.DictComp))
+    if isinstance(parent, cst.Arg) and len(stack) >= 3 and isinstance(stack[-3], cst.Call):
+        return ctx.qualified_name(stack[-3].func) in _CONSUMERS
+    return False
+
+
+def _awaited(ctx: FileContext) -> bool:
+    """The awaitable made by the current call is awaited (or run) where it is made."""
+    stack = ctx.stack
+    parent = stack[-2] if len(stack) >= 2 else None
+    if isinstance(parent, cst.Await):
+        return True
+    if isinstance(parent, cst.Arg) and len(stack) >= 3 and isinstance(stack[-3], cst.Call):
+        runner = stack[-3].func
+        if isinstance(runner, cst.Attribute) and runner.attr.value == "run_until_complete":
+            return True
+        return ctx.qualified_name(runner) == "asyncio.run"
+    return False
 
 
 def named(expression: cst.BaseExpression) -> Optional[str]:
