@@ -288,6 +288,20 @@ TL105_NOOP = {
     "star-kwargs": (SUBMIT + "try:\n    fut.result(**options)\nexcept concurrent.futures.TimeoutError:\n    pass\n", None),
     "unknown-future": ("import concurrent.futures\ndef f(fut):\n    try:\n        fut.result(timeout=5)\n"
                        "    except concurrent.futures.TimeoutError:\n        pass\n", None),
+    "manual-future": (
+        "from concurrent.futures import Future\nfut = Future()\ntry:\n    fut.result(timeout=5)\nexcept TimeoutError:\n    pass\n",
+        PY311,
+    ),
+    "annotated-parameter": (
+        "from concurrent.futures import Future, TimeoutError\ndef f(fut: Future) -> None:\n    try:\n        fut.result(timeout=1)\n"
+        "    except TimeoutError:\n        pass\n",
+        None,
+    ),
+    "attribute-future": (
+        "from concurrent.futures import Future, TimeoutError\nclass C:\n    def __init__(self):\n        self.fut: Future = make()\n"
+        "    def wait(self):\n        try:\n            return self.fut.result(timeout=1)\n        except TimeoutError:\n            return None\n",
+        None,
+    ),
     "rebound-future": (
         SUBMIT + "fut = make()\ntry:\n    fut.result(timeout=5)\nexcept concurrent.futures.TimeoutError:\n    pass\n",
         None,
@@ -323,24 +337,11 @@ TL105_FIXES = {
         SUBMIT + "try:\n    fut.result(timeout=5)\nexcept concurrent.futures.TimeoutError: a() ;  b()\n",
         SUBMIT + "try:\n    fut.result(timeout=5)\nexcept concurrent.futures.TimeoutError: fut.cancel(); a() ;  b()\n",
     ),
-    "self-attribute": (
-        "from concurrent.futures import Future, TimeoutError\nclass C:\n    def __init__(self):\n        self.fut: Future = make()\n"
-        "    def wait(self):\n        try:\n            return self.fut.result(timeout=1)\n        except TimeoutError:\n            return None\n",
-        "from concurrent.futures import Future, TimeoutError\nclass C:\n    def __init__(self):\n        self.fut: Future = make()\n"
-        "    def wait(self):\n        try:\n            return self.fut.result(timeout=1)\n        except TimeoutError:\n"
-        "            self.fut.cancel()\n            return None\n",
-    ),
     "bound-by-first-statement": (
         "import concurrent.futures\nex = concurrent.futures.ThreadPoolExecutor()\ntry:\n    fut = ex.submit(f)\n    fut.result(timeout=5)\n"
         "except concurrent.futures.TimeoutError:\n    pass\n",
         "import concurrent.futures\nex = concurrent.futures.ThreadPoolExecutor()\ntry:\n    fut = ex.submit(f)\n    fut.result(timeout=5)\n"
         "except concurrent.futures.TimeoutError:\n    fut.cancel()\n",
-    ),
-    "annotated-parameter": (
-        "from concurrent.futures import Future, TimeoutError\ndef f(fut: Future) -> None:\n    try:\n        fut.result(timeout=1)\n"
-        "    except TimeoutError:\n        pass\n",
-        "from concurrent.futures import Future, TimeoutError\ndef f(fut: Future) -> None:\n    try:\n        fut.result(timeout=1)\n"
-        "    except TimeoutError:\n        fut.cancel()\n",
     ),
 }
 

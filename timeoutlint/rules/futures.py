@@ -11,6 +11,7 @@ import libcst as cst
 from timeoutlint.context import ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rules._bodies import Body
 from timeoutlint.rules._futures_common import (
     binds,
     cancellations,
@@ -38,10 +39,10 @@ class _Abandoned:
 class TimedOutFutureNotCancelled(Rule):
     """
     ## What it does
-    Checks for a handler of the timeout of `fut.result(timeout=...)` (or
-    `fut.exception(timeout=...)`) that neither cancels the future nor re-raises, where `fut`
-    is known to be a `concurrent.futures.Future` (for instance the result of
-    `executor.submit(...)`).
+    Checks for a handler of the timeout of `fut.result(timeout=...)` that neither cancels
+    the future nor re-raises. `fut` must be known to come from `executor.submit(...)` on a
+    known executor (every binding of the name is such a call, or the call is the receiver
+    itself); `fut.exception(timeout=...)` counts too.
 
     The handler is the first `except` clause the timeout meets that names its class:
     `concurrent.futures.TimeoutError`, and from Python 3.11 (the target version) also the
@@ -98,8 +99,10 @@ class TimedOutFutureNotCancelled(Rule):
     those would reach the handler before the future exists).
 
     Not reported: a future the loop around the `try` waits on again (`while True: try:
-    fut.result(timeout=1) ...`), futures of unknown type — including those from
-    `as_completed()` or the done set of `wait()`, which are already finished — and a
+    fut.result(timeout=1) ...`), futures of unknown type or origin — those from
+    `as_completed()` or the done set of `wait()`, which are already finished, and a future
+    passed in or stored on `self`, which may be a bare `Future()` another thread completes
+    (cancelling it would make its `set_result()` raise `InvalidStateError`) — and a
     `result()` without a timeout.
 
     ## References
@@ -185,6 +188,7 @@ class TimedOutFutureNotCancelled(Rule):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self._pending: Dict[cst.ExceptHandler, _Abandoned] = {}
+        self._bodies: Dict[cst.CSTNode, Body] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         future = timed_future_wait(self.ctx, node)
@@ -197,6 +201,8 @@ class TimedOutFutureNotCancelled(Rule):
         handler, try_node = met[-1].handler, met[-1].try_node
         if contains_raise(handler.body):
             return
+        if not self._submitted(future):
+            return
         name = named(future)
         if name is not None and not self._abandons(name, handler, try_node):
             return
@@ -207,6 +213,26 @@ class TimedOutFutureNotCancelled(Rule):
             abandoned.futures.append((text, future))
         if name is None or _bound_late(try_node, name):
             abandoned.fixable = False
+
+    def _submitted(self, future: cst.BaseExpression) -> bool:
+        """The future comes from ``executor.submit(...)``: every binding of its name says so.
+        A future of unknown origin (a parameter, an attribute) may be a bare ``Future()``
+        that another thread completes — cancelling it would make ``set_result()`` raise."""
+        if isinstance(future, cst.Call):
+            return _is_submit(future)
+        if not isinstance(future, cst.Name):
+            return False
+        roots = [n for n in reversed(self.ctx.stack) if isinstance(n, (cst.FunctionDef, cst.Lambda))]
+        for root in [*roots, self.ctx.module]:
+            if root not in self._bodies:
+                self._bodies[root] = Body(root)  # type: ignore[arg-type]
+            body = self._bodies[root]
+            if future.value in body.declared_global:
+                continue
+            if body.bound[future.value]:
+                values = body.values.get(future.value, [])
+                return bool(values) and all(isinstance(v, cst.Call) and _is_submit(v) for v in values)
+        return False
 
     def _abandons(self, name: str, handler: cst.ExceptHandler, try_node: cst.Try) -> bool:
         """Whether the handler leaves the future ``name`` behind, as far as we can see."""
@@ -261,6 +287,10 @@ class TimedOutFutureNotCancelled(Rule):
         return PendingFix(self.fix_title or "", Applicability.UNSAFE, [(body, new_body)])
 
 
+def _is_submit(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "submit"
+
+
 def _only_pass(smalls: Sequence[cst.BaseSmallStatement]) -> bool:
     return len(smalls) == 1 and isinstance(smalls[0], cst.Pass)
 
@@ -287,8 +317,9 @@ _KIND_IMPORTS = {FUTURES: ("concurrent.futures", "TimeoutError"), ASYNCIO: ("asy
 class TimeoutErrorAliasMismatch(Rule):
     """
     ## What it does
-    Checks, when the target version is older than Python 3.11, for `except TimeoutError`
-    (the builtin) around a call whose timeout raises another class there:
+    Checks for `except TimeoutError` (the builtin) around a call whose timeout raises
+    `concurrent.futures.TimeoutError` or `asyncio.TimeoutError`, when the target version is
+    older than Python 3.11. The calls:
 
     - `concurrent.futures.TimeoutError`: `fut.result(timeout)` and `fut.exception(timeout)`
       of a known future, `concurrent.futures.as_completed(fs, timeout=...)`,
@@ -297,7 +328,9 @@ class TimeoutErrorAliasMismatch(Rule):
       `asyncio.as_completed(aws, timeout=...)`, `async_timeout.timeout(delay)`.
 
     Only calls in the `try` body itself count (not in nested functions, lambdas or
-    generator expressions, which run later), and only when the timeout reaches the handler:
+    generator expressions, which run later; an iterator must be consumed there, as the
+    `for` of a loop or by `list()`, an awaitable awaited, `async_timeout` entered by its
+    `async with`), and only when the timeout reaches the handler:
     a handler before it that catches the right class (or `Exception`) stops it, and so does
     a later handler of the same `try` that names the right class.
 
