@@ -208,9 +208,12 @@ def test_fixed_code_runs_the_callable_in_the_callers_context() -> None:
 
     var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="default")
     var.set("caller")
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
         assert pool.submit(var.get).result(timeout=10) == "default"
         assert pool.submit(contextvars.copy_context().run, var.get).result(timeout=10) == "caller"
+    finally:
+        pool.shutdown()
 
     async def main() -> str:
         var.set("task")
