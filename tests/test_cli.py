@@ -595,6 +595,17 @@ def test_cache_serves_a_second_run_and_relints_a_changed_file(project: Path, tmp
     assert not (project / ".timeoutlint_cache").exists()
 
 
+def test_cache_misses_when_the_module_name_changes(project: Path, tmp_path: Path) -> None:
+    """Adding ``__init__.py`` makes ``pkg/a.py`` the module ``pkg.a``: its relative imports
+    resolve differently, so its cached result must not be reused."""
+    cache = str(tmp_path / "cache")
+    write(project, "pkg/a.py", BAD)
+    invoke("check", "--cache-dir", cache)
+    assert "checked 1 files (1 from cache)" in invoke("check", "--cache-dir", cache, "-v").stderr
+    write(project, "pkg/__init__.py", "")
+    assert "checked 2 files (0 from cache)" in invoke("check", "--cache-dir", cache, "-v").stderr
+
+
 def test_default_cache_lives_in_the_project(project: Path) -> None:
     write(project, "pyproject.toml", DEFAULT_TIMEOUT)
     write(project, "a.py", BAD)

@@ -255,12 +255,11 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
     # may pass through this file. Their findings come from the project pass, filtered there.
     rules += [rule for rule in enabled_rules(settings) if _is_project_rule(rule) and rule not in rules]
     cache = Cache(options.cache_dir or settings.root / ".timeoutlint_cache") if options.use_cache else None
-    key = cache_key(data, settings.fingerprint(), [rule.code for rule in rules], path) if cache else ""
+    module_name = module_name_for(path)
+    key = cache_key(data, settings.fingerprint(), [rule.code for rule in rules], path, module_name) if cache else ""
     result = cache.get(key, path) if cache else None
     if result is None:
-        result = lint_source(
-            decoded.text, path, settings, module_name=module_name_for(path), rules=rules, project_pass=False
-        )
+        result = lint_source(decoded.text, path, settings, module_name=module_name, rules=rules, project_pass=False)
         if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
             cache.put(key, result)
     outcome = FileOutcome(path, result)
@@ -268,9 +267,7 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
         outcome.source = decoded.text
     if not (options.fix or options.diff) or not any(is_applicable(d, settings) for d in result.diagnostics):
         return outcome
-    fixed = fix_text(
-        decoded.text, path, settings, module_name=module_name_for(path), first=result, project_pass=False, rules=rules
-    )
+    fixed = fix_text(decoded.text, path, settings, module_name=module_name, first=result, project_pass=False, rules=rules)
     fixed.result.errors = fixed.errors + fixed.result.errors
     outcome.result = fixed.result
     outcome.result.fixed_codes = fixed.applied
@@ -293,11 +290,13 @@ def _facts_only(path: str, data: bytes, text: str, settings: Settings, options: 
     if not rules:
         return {}
     cache = Cache(options.cache_dir or settings.root / ".timeoutlint_cache") if options.use_cache else None
-    key = cache_key(data, settings.fingerprint(), ["facts", *(rule.code for rule in rules)], path) if cache else ""
+    module_name = module_name_for(path)
+    codes = ["facts", *(rule.code for rule in rules)]
+    key = cache_key(data, settings.fingerprint(), codes, path, module_name) if cache else ""
     cached = cache.get(key, path) if cache else None
     if cached is not None:
         return cached.facts
-    result = _lint_parsed(text, path, settings, rules, module_name_for(path))
+    result = _lint_parsed(text, path, settings, rules, module_name)
     if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
         cache.put(key, FileResult(path, facts=result.facts))
     return result.facts

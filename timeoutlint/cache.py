@@ -15,9 +15,13 @@ from timeoutlint import __version__
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
 
 
-def cache_key(data: bytes, settings_fingerprint: str, codes: Sequence[str], path: str) -> str:
+def cache_key(
+    data: bytes, settings_fingerprint: str, codes: Sequence[str], path: str, module_name: Optional[str] = None
+) -> str:
+    """``module_name`` (from the packages around the file) changes how its relative imports
+    resolve, and so its findings and facts: adding an ``__init__.py`` must be a miss."""
     digest = hashlib.sha256()
-    for part in (__version__, settings_fingerprint, ",".join(codes), path):
+    for part in (__version__, settings_fingerprint, ",".join(codes), path, module_name or ""):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(data)
