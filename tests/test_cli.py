@@ -401,6 +401,12 @@ def test_statistics(finding: Path) -> None:
     assert fixable.stdout == "3\tTL303\t[*] subprocess-without-timeout\n"
 
 
+def test_statistics_as_json(finding: Path) -> None:
+    result = invoke("check", "--statistics", "--output-format", "json", "--unsafe-fixes")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [{"code": "TL303", "name": "subprocess-without-timeout", "count": 1, "fixable": True}]
+
+
 # -- configuration ----------------------------------------------------------------------------
 
 

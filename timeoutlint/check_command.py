@@ -205,7 +205,7 @@ def _without_summary(text: str, report: Report) -> str:
 def _emit(report: Report, options: dict[str, Any]) -> Optional[int]:
     """Print or write the report; an exit code when that failed."""
     if options["statistics"]:
-        text = render_statistics(report)
+        text = render_statistics(report, "json" if options["output_format"] == "json" else "text")
     elif options["quiet"] and options["output_format"] in ("text", "full"):
         text = _without_summary(render(options["output_format"], report), report)
     else:
