@@ -311,7 +311,7 @@ def test_output_format_json(finding: Path) -> None:
 
 def test_output_format_json_reports_errors(project: Path) -> None:
     write(project, "a.py", BAD)
-    write(project, "broken.py", "def f(:\n")
+    write(project, "broken.py", "import subprocess\ndef f(:\n")
     data = json.loads(invoke("check", "--output-format", "json").stdout)
     assert [d["path"] for d in data["diagnostics"]] == ["a.py"]
     (error,) = data["errors"]
@@ -567,7 +567,7 @@ def test_jobs_pool_gives_the_same_results_as_one_process(project: Path) -> None:
     for index in range(count):
         body = BAD * (1 + index % 3) if index % 4 else CLEAN
         write(project, f"pkg{index % 3}/m{index}.py", body)
-    write(project, "pkg0/broken.py", "def f(:\n")
+    write(project, "pkg0/broken.py", "import subprocess\ndef f(:\n")
     serial = run("check", "--no-cache", "--jobs", "1", "--output-format", "json", cwd=project)
     pooled = run("check", "--no-cache", "--jobs", "2", "--output-format", "json", cwd=project)
     assert serial.returncode == pooled.returncode == 1
@@ -633,7 +633,7 @@ def test_no_cache_reads_and_writes_nothing(project: Path, tmp_path: Path) -> Non
 
 def test_quiet_prints_findings_only(project: Path) -> None:
     write(project, "a.py", BAD)
-    write(project, "broken.py", "def f(:\n")
+    write(project, "broken.py", "import subprocess\ndef f(:\n")
     result = invoke("check", "--quiet")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
