@@ -181,3 +181,23 @@ def test_a_missing_baseline_and_an_unwritable_one(project: Path) -> None:
     assert unwritable.exit_code == 2
     assert "cannot write the baseline" in unwritable.stderr
     assert "Traceback" not in unwritable.output
+
+
+def test_the_baseline_applies_to_stdin(legacy: Path) -> None:
+    source = (legacy / "a.py").read_text(encoding="utf-8")
+    known = CliRunner().invoke(main, ["check", "--baseline", "baseline.json", "--stdin-filename", "a.py"], input=source)
+    assert known.exit_code == 0, known.output
+    new = CliRunner().invoke(
+        main, ["check", "--baseline", "baseline.json", "--stdin-filename", "a.py"], input=source + "x = 1\n" + BAD
+    )
+    assert new.exit_code == 1
+    assert [line.split(": TL303")[0] for line in new.stdout.splitlines() if "TL303" in line] == ["a.py:5:1"]
+    other_name = CliRunner().invoke(main, ["check", "--baseline", "baseline.json", "--stdin-filename", "b.py"], input=source)
+    assert other_name.exit_code == 1
+
+
+def test_write_baseline_from_stdin_is_refused(project: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--write-baseline", "b.json", "--stdin-filename", "a.py"], input=HEADER + BAD)
+    assert result.exit_code == 2
+    assert "--write-baseline" in result.stderr
+    assert not (project / "b.json").exists()

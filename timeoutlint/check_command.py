@@ -130,11 +130,6 @@ def run_check(options: dict[str, Any]) -> int:
     if options["verbose"]:
         where = settings.config_path or "no config file (defaults)"
         click.echo(f"timeoutlint {__import__('timeoutlint').__version__}: using {where}", err=True)
-    if options["stdin_filename"] is not None:
-        if options["paths"]:
-            return _error("--stdin-filename reads stdin; do not give PATHS as well")
-        return _check_stdin(options, settings)
-
     known = None
     if options["baseline"] is not None:
         # Read it before linting: a bad baseline must stop the run before --fix writes.
@@ -142,6 +137,13 @@ def run_check(options: dict[str, Any]) -> int:
             known = load_baseline(options["baseline"])
         except BaselineError as exc:
             return _error(str(exc))
+    if options["stdin_filename"] is not None:
+        if options["paths"]:
+            return _error("--stdin-filename reads stdin; do not give PATHS as well")
+        if options["write_baseline"] is not None:
+            return _error("--write-baseline records a whole run; it cannot be used with --stdin-filename")
+        return _check_stdin(options, settings, known)
+
     files, errors = _discover(list(options["paths"]) or ["."], settings, options["force_exclude"])
     out_stream = sys.stdout if options["output_file"] is None else None
     run_options = RunOptions(
@@ -257,7 +259,7 @@ def _binary(stream: Any) -> Any:
     return getattr(stream, "buffer", stream)
 
 
-def _check_stdin(options: dict[str, Any], settings: Settings) -> int:
+def _check_stdin(options: dict[str, Any], settings: Settings, known: Optional[set[tuple[str, str, str, int]]]) -> int:
     name = options["stdin_filename"]
     data = _binary(sys.stdin).read()
     if options["force_exclude"] and force_excluded(name, settings):
@@ -286,6 +288,8 @@ def _check_stdin(options: dict[str, Any], settings: Settings) -> int:
         diff = _diff(name, source_text or "", text or "") if text != source_text else ""
         click.echo(diff, nl=False)
         return EXIT_ERROR if _internal(result.errors) else (EXIT_FINDINGS if diff or result.errors else EXIT_CLEAN)
+    if known is not None:
+        result.diagnostics = new_findings(result.diagnostics, known, anchor(options["baseline"]))
     report = Report(
         diagnostics=result.diagnostics,
         errors=result.errors,
