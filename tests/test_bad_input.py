@@ -295,6 +295,17 @@ def test_fix_is_atomic_and_keeps_the_mode(project: Path) -> None:
     assert sorted(p.name for p in project.iterdir()) == ["good.py", "pyproject.toml", "script.py"]
 
 
+def test_fix_keeps_the_owner_when_allowed(project: Path) -> None:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    path = project / "theirs.py"
+    path.write_text(BAD, encoding="utf-8")
+    os.chown(path, 65534, 65534)
+    fix(path)
+    assert path.read_text(encoding="utf-8") == FIXED
+    assert (path.stat().st_uid, path.stat().st_gid) == (65534, 65534)
+
+
 def test_fix_through_a_symlink_keeps_the_link(project: Path) -> None:
     (project / "real").mkdir()
     target = project / "real" / "mod.py"

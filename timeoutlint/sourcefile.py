@@ -63,14 +63,15 @@ def write_atomically(path: str, data: bytes) -> None:
     file's mode; a reader never sees a half-written file."""
     real = os.path.realpath(path)
     folder = os.path.dirname(real) or "."
-    mode = stat.S_IMODE(os.stat(real).st_mode)
+    status = os.stat(real)
     fd, temporary = tempfile.mkstemp(prefix=".timeoutlint-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
+        os.chmod(temporary, stat.S_IMODE(status.st_mode))
+        _keep_owner(temporary, status)
         os.replace(temporary, real)
     except BaseException:
         try:
@@ -78,6 +79,21 @@ def write_atomically(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def _keep_owner(path: str, original: os.stat_result) -> None:
+    """The new file belongs to whoever runs the fix; give it back to the original owner
+    when allowed (root fixing a user's checkout, as in a container's pre-commit run)."""
+    chown = getattr(os, "chown", None)
+    if chown is None:  # Windows
+        return
+    current = os.stat(path)
+    if (current.st_uid, current.st_gid) == (original.st_uid, original.st_gid):
+        return
+    try:
+        chown(path, original.st_uid, original.st_gid)
+    except OSError:
+        pass  # not allowed: the content matters more than the owner
 
 
 class LineIndex:
