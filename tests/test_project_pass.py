@@ -140,7 +140,7 @@ def test_pre_commit_hook_with_only_the_changed_file(tmp_path: Path) -> None:
     env = {"HOME": str(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "PATH": "/usr/bin:/bin"}
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     for command in (["git", "init", "-q"], ["git", "add", "."], [*git, "commit", "-q", "-m", "fixture"]):
-        subprocess.run(command, cwd=work, check=True, capture_output=True, env=env)
+        subprocess.run(command, cwd=work, check=True, capture_output=True, env=env, timeout=60)
     completed = subprocess.run(
         [pre_commit, "try-repo", str(REPO_ROOT), "timeoutlint", "--files", "slot.py", "--verbose"],
         cwd=work,

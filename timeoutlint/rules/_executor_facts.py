@@ -157,11 +157,9 @@ class FactCollector:
         return top != "builtins" and (top == self.top or top not in _STDLIB)
 
     def function_frame(self) -> Optional[Frame]:
-        for frame in reversed(self.frames):
-            if frame.kind != "class":
-                return frame
-            return None  # a class body: not inside any function we track
-        return None
+        """The function or lambda being visited (None at module level and in class bodies)."""
+        frame = self.frames[-1] if self.frames else None
+        return frame if frame is not None and frame.kind != "class" else None
 
     def _child_qualname(self, name: str) -> str:
         parent = self.frames[-1] if self.frames else None

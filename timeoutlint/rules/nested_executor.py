@@ -116,8 +116,11 @@ class NestedExecutor(Rule):
     Only what is known is followed: a call whose target cannot be resolved through imports
     and local inference ends the chain, so a finding may be missed but a chain is never
     guessed. Calls are followed up to 12 deep. When only some files are linted (pre-commit),
-    the rest of the project under the configuration's root is still read for facts, and
-    findings are reported for the files passed only.
+    the rest of the project — every file under the directory of the configuration file
+    (`pyproject.toml` with `[tool.timeoutlint]`, or `timeoutlint.toml`) — is still read for
+    facts, and findings are reported for the files passed only; without a configuration
+    file only the files passed are known. Only the files that can submit work and the
+    modules their calls reach are parsed for this rule.
 
     ## References
     - [concurrent.futures — ThreadPoolExecutor (deadlock example)](https://docs.python.org/3/library/concurrent.futures.html#threadpoolexecutor)
