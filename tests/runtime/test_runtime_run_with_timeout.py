@@ -102,7 +102,7 @@ def test_the_with_threadpoolexecutor_pattern_is_the_bug_being_fixed(
             future = ex.submit(block_until, release, started, finished)
             try:
                 future.result(timeout=0.05)  # noqa: TL103 - the anti-pattern, on purpose
-            except concurrent.futures.TimeoutError:
+            except concurrent.futures.TimeoutError:  # noqa: TL105 - the anti-pattern, on purpose
                 timed_out.set()
         returned.set()  # only after __exit__ waited for the task
 
