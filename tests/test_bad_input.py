@@ -18,8 +18,9 @@ from typing import Any, Optional
 
 import libcst as cst
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
+from cli_support import make_runner
 from timeoutlint.api import RunOptions, check_paths, process_file
 from timeoutlint.cli import main
 from timeoutlint.context import PendingFix
@@ -43,7 +44,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str) -> Result:
-    result = CliRunner().invoke(main, ["check", "--no-cache", *args])
+    result = make_runner().invoke(main, ["check", "--no-cache", *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"the CLI raised {result.exception!r}") from result.exception
     assert "Traceback" not in result.output

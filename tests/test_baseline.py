@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
+from cli_support import make_runner
 from timeoutlint.cli import main
 
 BAD = 'subprocess.run(["ls"])\n'
@@ -25,7 +26,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str) -> Result:
-    result = CliRunner().invoke(main, ["check", "--no-cache", *args])
+    result = make_runner().invoke(main, ["check", "--no-cache", *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"the CLI raised {result.exception!r}") from result.exception
     return result
@@ -185,19 +186,19 @@ def test_a_missing_baseline_and_an_unwritable_one(project: Path) -> None:
 
 def test_the_baseline_applies_to_stdin(legacy: Path) -> None:
     source = (legacy / "a.py").read_text(encoding="utf-8")
-    known = CliRunner().invoke(main, ["check", "--baseline", "baseline.json", "--stdin-filename", "a.py"], input=source)
+    known = make_runner().invoke(main, ["check", "--baseline", "baseline.json", "--stdin-filename", "a.py"], input=source)
     assert known.exit_code == 0, known.output
-    new = CliRunner().invoke(
+    new = make_runner().invoke(
         main, ["check", "--baseline", "baseline.json", "--stdin-filename", "a.py"], input=source + "x = 1\n" + BAD
     )
     assert new.exit_code == 1
     assert [line.split(": TL303")[0] for line in new.stdout.splitlines() if "TL303" in line] == ["a.py:5:1"]
-    other_name = CliRunner().invoke(main, ["check", "--baseline", "baseline.json", "--stdin-filename", "b.py"], input=source)
+    other_name = make_runner().invoke(main, ["check", "--baseline", "baseline.json", "--stdin-filename", "b.py"], input=source)
     assert other_name.exit_code == 1
 
 
 def test_write_baseline_from_stdin_is_refused(project: Path) -> None:
-    result = CliRunner().invoke(main, ["check", "--write-baseline", "b.json", "--stdin-filename", "a.py"], input=HEADER + BAD)
+    result = make_runner().invoke(main, ["check", "--write-baseline", "b.json", "--stdin-filename", "a.py"], input=HEADER + BAD)
     assert result.exit_code == 2
     assert "--write-baseline" in result.stderr
     assert not (project / "b.json").exists()

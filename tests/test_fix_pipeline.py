@@ -9,16 +9,16 @@ replacements and ``ImportNeed`` from ``FileContext.reference``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import libcst as cst
 import pytest
-from click.testing import CliRunner
 
+from cli_support import make_runner
 import timeoutlint.rule as rule_module
 from timeoutlint.api import fix_text, lint_source
 from timeoutlint.cli import main
-from timeoutlint.context import ImportNeed, PendingFix
+from timeoutlint.context import PendingFix
 from timeoutlint.fixes import MAX_ITERATIONS, apply_fixes, fix_source
 from timeoutlint.ftypes import Applicability, Diagnostic, Edit, Fix
 from timeoutlint.rule import FixAvailability, Invalid, Rule
@@ -270,7 +270,7 @@ def test_the_loop_is_bounded(rules: dict) -> None:
 def test_the_bounded_loop_through_the_cli(rules: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mod.py").write_text("bump(0)\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--select", "TL994", "--fix"])
+    result = make_runner().invoke(main, ["check", "--no-cache", "--select", "TL994", "--fix"])
     assert result.exit_code == 1
     assert (tmp_path / "mod.py").read_text(encoding="utf-8") == f"bump({MAX_ITERATIONS})\n"
     assert "mod.py:1:1: TL994 [*] test-bump found" in result.stdout
@@ -280,10 +280,10 @@ def test_fix_and_import_through_the_cli(rules: dict, tmp_path: Path, monkeypatch
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "mod.py"
     path.write_text('"""Module."""\nimport os\n\nf(os.sep)\nf(2)\n', encoding="utf-8")
-    diff = CliRunner().invoke(main, ["check", "--no-cache", "--select", "TL991", "--diff"])
+    diff = make_runner().invoke(main, ["check", "--no-cache", "--select", "TL991", "--diff"])
     assert diff.exit_code == 1
     assert diff.stdout.count("+from helpers import fixed_f") == 1
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--select", "TL991", "--fix"])
+    result = make_runner().invoke(main, ["check", "--no-cache", "--select", "TL991", "--fix"])
     assert result.exit_code == 0
     assert path.read_text(encoding="utf-8") == '"""Module."""\nimport os\nfrom helpers import fixed_f\n\nfixed_f(os.sep)\nfixed_f(2)\n'
 

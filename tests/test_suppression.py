@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from cli_support import make_runner
 from timeoutlint.api import lint_source
 from timeoutlint.cli import main
 from timeoutlint.settings import Settings
@@ -106,9 +106,9 @@ def test_noqa_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.py").write_text(IMPORT + 'subprocess.run(["a"])  # noqa: TL303\nsubprocess.run(["b"])\n')
     (tmp_path / "b.py").write_text("# timeoutlint: noqa: TL3\n" + IMPORT + 'subprocess.run(["a"])\n')
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "json"])
+    result = make_runner().invoke(main, ["check", "--no-cache", "--output-format", "json"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert [(d["path"], d["line"]) for d in data["diagnostics"]] == [("a.py", 3)]
     (tmp_path / "a.py").write_text(IMPORT + 'subprocess.run(["a"])  # noqa\n')
-    assert CliRunner().invoke(main, ["check", "--no-cache"]).exit_code == 0
+    assert make_runner().invoke(main, ["check", "--no-cache"]).exit_code == 0
