@@ -329,6 +329,8 @@ def test_a_failed_write_leaves_the_file_whole(project: Path, monkeypatch: pytest
     result = invoke("--fix", "mod.py")
     assert result.exit_code == 1
     assert "mod.py: error: could not write the fixed file" in result.stdout
+    assert "mod.py:2:1: TL303" in result.stdout  # still there, as the file still has it
+    assert "Fixed" not in result.stdout
     assert path.read_text(encoding="utf-8") == BAD
     assert sorted(p.name for p in project.iterdir()) == ["good.py", "mod.py", "pyproject.toml"]
 

@@ -300,8 +300,10 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
         if options.fix and not options.diff:
             try:
                 write_atomically(path, decoded.encode(fixed.source))
-            except OSError as exc:
-                outcome.result.errors.append(LintError(path, f"could not write the fixed file: {exc}"))
+            except (OSError, UnicodeEncodeError) as exc:
+                # Nothing was written: report the file as it is, not as it would have been.
+                result.errors.append(LintError(path, f"could not write the fixed file: {exc}"))
+                outcome.result, outcome.fixed = result, None
     return outcome
 
 
