@@ -70,14 +70,14 @@ def dotted_name(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
-def _assigned_names(target: cst.CSTNode) -> Iterator[str]:
+def assigned_names(target: cst.CSTNode) -> Iterator[str]:
     if isinstance(target, cst.Name):
         yield target.value
     elif isinstance(target, (cst.Tuple, cst.List)):
         for element in target.elements:
-            yield from _assigned_names(element.value)
+            yield from assigned_names(element.value)
     elif isinstance(target, cst.StarredElement):
-        yield from _assigned_names(target.value)
+        yield from assigned_names(target.value)
 
 
 class Resolver:
@@ -149,7 +149,7 @@ class Resolver:
         scope = Scope("comprehension", node)
         comp_for: Optional[cst.CompFor] = node.for_in
         while comp_for is not None:
-            for name in _assigned_names(comp_for.target):
+            for name in assigned_names(comp_for.target):
                 scope.names[name] = Binding()
             comp_for = comp_for.inner_for_in
         self.push(scope)
@@ -175,7 +175,7 @@ class Resolver:
             return
         for alias in node.names:
             name = dotted_name(alias.name) or ""
-            local = dotted_name(alias.asname.name) if alias.asname is not None else name
+            local: Optional[str] = dotted_name(alias.asname.name) if alias.asname is not None else name
             if local:
                 scope.bind(local, Binding(qualname=canonical(f"{base}.{name}") if base else None))
 
@@ -204,7 +204,7 @@ class Resolver:
         if isinstance(target, cst.Attribute):
             self._record_attribute_assignment(target, value_type)
             return
-        for name in _assigned_names(target):
+        for name in assigned_names(target):
             self.scope.bind(name, Binding())
 
     def _record_attribute_assignment(self, target: cst.Attribute, value_type: Optional[str]) -> None:

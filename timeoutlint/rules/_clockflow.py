@@ -12,9 +12,11 @@ another clock only when none of its instants escapes the arithmetic.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, Hashable, Iterator, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, Hashable, List, Optional, Set, Tuple, Union
 
 import libcst as cst
+
+from timeoutlint.scopes import assigned_names
 
 CLOCK = "clock"  # a reading of the clock: time.time()
 DEADLINE = "deadline"  # a reading plus a duration: time.time() + timeout
@@ -112,16 +114,6 @@ def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
     return children
 
 
-def _target_names(target: cst.CSTNode) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
-
-
 def _is_zero(node: cst.CSTNode) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 0
 
@@ -214,7 +206,7 @@ class ClockFlow:
         if isinstance(target, cst.Name):
             self.assigned.setdefault(target.value, []).append(value)
         else:
-            self.opaque.update(_target_names(target))
+            self.opaque.update(assigned_names(target))
 
     def _bindings(self, node: cst.CSTNode) -> None:
         if isinstance(node, cst.Assign):
@@ -227,18 +219,18 @@ class ClockFlow:
         elif isinstance(node, cst.NamedExpr):
             self._bind(node.target, node.value)
         elif isinstance(node, (cst.For, cst.CompFor)):
-            self.opaque.update(_target_names(node.target))
+            self.opaque.update(assigned_names(node.target))
         elif isinstance(node, cst.AsName):  # with ... as, except ... as, import ... as
-            self.opaque.update(_target_names(node.name))
+            self.opaque.update(assigned_names(node.name))
         elif isinstance(node, cst.ImportAlias) and node.asname is None:
             name: cst.BaseExpression = node.name
             while isinstance(name, cst.Attribute):
                 name = name.value
-            self.opaque.update(_target_names(name))
+            self.opaque.update(assigned_names(name))
         elif isinstance(node, (cst.Global, cst.Nonlocal)):
             self.forced_top.update(item.name.value for item in node.names)
         elif isinstance(node, cst.Del):
-            self.forced_top.update(_target_names(node.target))
+            self.forced_top.update(assigned_names(node.target))
         elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
             self.opaque.add(node.name.value)
         elif isinstance(node, cst.MatchMapping) and node.rest is not None:
