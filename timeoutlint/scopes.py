@@ -175,9 +175,9 @@ class Resolver:
             return
         for alias in node.names:
             name = dotted_name(alias.name) or ""
-            local: Optional[str] = dotted_name(alias.asname.name) if alias.asname is not None else name
-            if local:
-                scope.bind(local, Binding(qualname=canonical(f"{base}.{name}") if base else None))
+            bound = dotted_name(alias.asname.name) if alias.asname is not None else name
+            if bound:
+                scope.bind(bound, Binding(qualname=canonical(f"{base}.{name}") if base else None))
 
     def _import_from_module(self, node: cst.ImportFrom) -> Optional[str]:
         module = dotted_name(node.module) if node.module is not None else ""
