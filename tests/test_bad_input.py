@@ -95,6 +95,23 @@ def test_syntax_error_is_one_entry_with_line_and_column(project: Path) -> None:
     assert "1 file could not be checked." in text.stdout
 
 
+def test_syntax_error_points_at_the_mistake(project: Path) -> None:
+    """Where Python itself points, not where libcst's parser gave up (the next line)."""
+    (project / "broken.py").write_text("import subprocess\ndef f(:\n    subprocess.run(1)\n", encoding="utf-8")
+    result = invoke("broken.py")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("broken.py:2:7: error: SyntaxError: ")
+
+
+def test_syntax_error_in_code_for_a_newer_python(project: Path) -> None:
+    """A target newer than the running Python: its grammar may not cover the code, so
+    libcst's report stands (still one entry with a position)."""
+    (project / "broken.py").write_text("import subprocess\ndef f(:\n    pass\n", encoding="utf-8")
+    result = invoke("broken.py", "--target-version", "py314")
+    (line,) = result.stdout.splitlines()[:1]
+    assert line.startswith("broken.py:") and ": error: SyntaxError: " in line
+
+
 def test_undecodable_bytes(project: Path) -> None:
     (project / "binary.py").write_bytes(b"import subprocess\nx = '\xff\xfe\xfa'\n")
     message = single_error(report(), "binary.py")

@@ -152,8 +152,7 @@ def _lint_parsed(
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        message = f"SyntaxError: {exc.message}"
-        return FileResult(path, errors=[LintError(path, message, exc.raw_line, exc.raw_column + 1)])
+        return FileResult(path, errors=[_syntax_error(source, path, settings, exc)])
     except RecursionError:
         return FileResult(path, errors=[LintError(path, "could not parse: the code is nested too deeply")])
     except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
@@ -167,6 +166,24 @@ def _lint_parsed(
         return FileResult(path, errors=[LintError(path, "could not analyse: the code is nested too deeply")])
     except Exception as exc:
         return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
+
+
+def _syntax_error(source: str, path: str, settings: Settings, exc: cst.ParserSyntaxError) -> LintError:
+    """libcst reports where its parser gave up, often a line or more after the mistake
+    ("def f(:" is reported on the next line); CPython points at the mistake itself and
+    says it better ("'(' was never closed"). Its word is taken when its grammar covers the
+    code's target version (an older running Python would flag newer syntax instead)."""
+    if sys.version_info[:2] >= settings.target_version:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as error:
+            if error.lineno is not None:
+                return LintError(path, f"SyntaxError: {error.msg}", error.lineno, error.offset)
+        except (ValueError, RecursionError, MemoryError):
+            pass
+    return LintError(path, f"SyntaxError: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
 def _drop_fixes(result: FileResult) -> None:
