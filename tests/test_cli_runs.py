@@ -1,10 +1,12 @@
 """`timeoutlint check` around the files: stdin, baselines, the process pool, the cache,
---quiet/--verbose/--color and --force-exclude (SPEC §3)."""
+--quiet/--verbose/--color, --force-exclude and progress on a terminal (SPEC §3)."""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -287,3 +289,41 @@ def test_force_exclude_help_text() -> None:
     result = invoke("check", "--help")
     assert "--force-exclude" in result.stdout
     assert "even to files named on the command line" in " ".join(result.stdout.split())
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+
+def test_progress_on_a_terminal_only(project: Path) -> None:
+    pty = pytest.importorskip("pty")
+    for index in range(60):
+        write(project, f"m{index:02}.py", CLEAN)
+    master, slave = pty.openpty()
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "timeoutlint", "check", "--no-cache", "--jobs", "1"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=300,
+        )
+        os.close(slave)
+        slave = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the other side is closed
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+        if slave != -1:
+            os.close(slave)
+    assert process.returncode == 0
+    assert b"timeoutlint: 60/60 files" in shown
+    assert b"files" not in process.stdout.replace(b"All checks passed!", b"")
+    piped = run("check", "--no-cache", "--jobs", "1", cwd=project)
+    assert b"/60 files" not in piped.stderr
