@@ -14,7 +14,7 @@ import click
 from timeoutlint.api import FileOutcome, RunOptions, check_paths, fix_text, lint_source
 from timeoutlint.baseline import BaselineError, anchor, load_baseline, new_findings, write_baseline
 from timeoutlint.config import CliOverrides, ConfigError, load_settings
-from timeoutlint.discovery import discover
+from timeoutlint.discovery import discover, is_excluded
 from timeoutlint.fixes import is_applicable
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
 from timeoutlint.output import Report, render, render_statistics
@@ -57,56 +57,11 @@ def _diff(path: str, before: str, after: str) -> str:
     return text
 
 
-def force_excluded(arg: str, settings: Settings) -> bool:
-    """Would walking the project skip ``arg``, a file named on the command line? That is:
-    does ``exclude``/``extend-exclude`` (anchored at the config root) or, with
-    ``respect-gitignore``, a ``.gitignore`` match the file or one of its directories.
-
-    This mirrors the matching of ``discovery``'s walk, level by level from the top, so
-    ``--force-exclude`` skips exactly the files a walk of the project would not reach.
-    """
-    from timeoutlint import discovery
-
-    walker = discovery._Walker(settings)
-    path, root = os.path.abspath(arg), walker.root
-    if not discovery._is_under(path, root):
-        real, real_root = os.path.realpath(path), os.path.realpath(root)
-        if discovery._is_under(real, real_root):
-            path, root = real, real_root
-    inside = discovery._is_under(path, root)
-    # Outside the root, anchored patterns cannot match; unanchored ones still match names.
-    exclude_base = root if inside else os.path.dirname(path)
-    for directory in discovery._ancestors(exclude_base, path)[1:]:
-        if walker.exclude.match_file(discovery._relative(directory, exclude_base) + "/"):
-            return True
-    if walker.exclude.match_file(discovery._relative(path, exclude_base)):
-        return True
-    if not settings.respect_gitignore:
-        return False
-    git = discovery._git_top(os.path.dirname(path))
-    top = git[0] if git else (root if inside else None)
-    if top is None:
-        return False
-    ignores: list[tuple[str, Any]] = []
-    if git is not None:
-        spec = discovery._read_ignore_file(os.path.join(git[1], "info", "exclude"))
-        if spec is not None:
-            ignores.append((git[0], spec))
-    for directory in discovery._ancestors(top, path):
-        # A directory is matched by the ignore files above it, then adds its own.
-        if directory != top and walker._gitignored(directory, True, tuple(ignores)):
-            return True
-        spec = discovery._read_ignore_file(os.path.join(directory, ".gitignore"))
-        if spec is not None:
-            ignores.append((directory, spec))
-    return walker._gitignored(path, False, tuple(ignores))
-
-
 def _discover(paths: list[str], settings: Settings, force_exclude: bool) -> tuple[list[str], list[LintError]]:
     files, errors = discover(paths, settings)
     if force_exclude:
         named = {os.path.abspath(path) for path in paths if os.path.isfile(path)}
-        files = [file for file in files if os.path.abspath(file) not in named or not force_excluded(file, settings)]
+        files = [file for file in files if os.path.abspath(file) not in named or not is_excluded(file, settings)]
     return files, errors
 
 
@@ -262,7 +217,7 @@ def _binary(stream: Any) -> Any:
 def _check_stdin(options: dict[str, Any], settings: Settings, known: Optional[set[tuple[str, str, str, int]]]) -> int:
     name = options["stdin_filename"]
     data = _binary(sys.stdin).read()
-    if options["force_exclude"] and force_excluded(name, settings):
+    if options["force_exclude"] and is_excluded(name, settings):
         if options["fix"]:  # an editor replaces the buffer with stdout: give it back unchanged
             _binary(sys.stdout).write(data)
             _binary(sys.stdout).flush()
