@@ -3,11 +3,14 @@ beyond the rule's own examples."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 
-from timeoutlint.api import fix_text, lint_source
+from timeoutlint.api import RunOptions, check_paths, fix_text, lint_source
 from timeoutlint.ftypes import Diagnostic
 from timeoutlint.settings import Settings
 
@@ -220,3 +223,101 @@ def test_fixed_code_runs_the_callable_in_the_callers_context() -> None:
         return await asyncio.to_thread(var.get)
 
     assert asyncio.run(main()) == "task"
+
+
+# -- across modules (the project pass) ----------------------------------------------------------
+
+PROJECT = {
+    "workflow/__init__.py": "",
+    "workflow/context.py": "import contextvars\n\ncurrent_task = contextvars.ContextVar('current_task')\n",
+    "workflow/task.py": "from .context import current_task\n\n\ndef run(task, slot):\n"
+    "    current_task.set(task)\n    return slot.receive('go')\n",
+    "workflow/slot.py": "from concurrent.futures import ThreadPoolExecutor\n\nfrom .context import current_task\n\n\n"
+    "def handler(message):\n    return current_task.get(), message\n\n\nclass Slot:\n"
+    "    def handle(self, message):\n        return current_task.get(), message\n\n"
+    "    def receive(self, message):\n        with ThreadPoolExecutor(max_workers=1) as ex:\n"
+    "            ex.submit(handler, message)\n            return ex.submit(self.handle, message).result(timeout=5)\n",
+}
+
+
+@pytest.fixture
+def lint_project(tmp_path: Path, make_settings: Callable[..., Settings]) -> Callable[..., List[Diagnostic]]:
+    def run(files: Dict[str, str], checked: Optional[List[str]] = None, **changes: Any) -> List[Diagnostic]:
+        for name, text in files.items():
+            path = tmp_path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        names = checked if checked is not None else sorted(name for name in files if name.endswith(".py"))
+        settings = dataclasses.replace(make_settings({"select": ["TL104"]}, root=tmp_path), **changes)
+        outcomes = check_paths([str(tmp_path / name) for name in names], settings, RunOptions(use_cache=False, jobs=1))
+        assert [error for outcome in outcomes for error in outcome.result.errors] == []
+        return [d for outcome in outcomes for d in outcome.result.diagnostics if d.code == "TL104"]
+
+    return run
+
+
+def _where(tmp_path: Path, diagnostics: List[Diagnostic]) -> List[tuple[str, int]]:
+    return [(os.path.relpath(d.path, tmp_path).replace(os.sep, "/"), d.line) for d in diagnostics]
+
+
+def test_imported_context_var_set_in_another_module(lint_project: Callable[..., Any], tmp_path: Path) -> None:
+    found = lint_project(PROJECT)
+    assert _where(tmp_path, found) == [("workflow/slot.py", 16), ("workflow/slot.py", 17)]
+    assert found[0].message == (
+        "`handler` reads the ContextVar `current_task` set by the caller, but `ex.submit()` runs it without the caller's context"
+    )
+    assert all(d.fix is None for d in found)  # the fix pass runs file by file
+
+
+def test_imported_context_var_with_only_the_submitting_file_checked(lint_project: Callable[..., Any], tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text("[tool.timeoutlint]\n", encoding="utf-8")
+    found = lint_project(PROJECT, checked=["workflow/slot.py"], config_path=config)
+    assert _where(tmp_path, found) == [("workflow/slot.py", 16), ("workflow/slot.py", 17)]
+
+
+def test_imported_context_var_noqa(lint_project: Callable[..., Any], tmp_path: Path) -> None:
+    files = dict(PROJECT)
+    files["workflow/slot.py"] = files["workflow/slot.py"].replace(
+        "ex.submit(handler, message)\n", "ex.submit(handler, message)  # noqa: TL104\n"
+    )
+    assert _where(tmp_path, lint_project(files)) == [("workflow/slot.py", 17)]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"workflow/task.py": "def run(task, slot):\n    return slot.receive('go')\n"}, id="never-set"),
+        pytest.param(
+            {"workflow/context.py": "import threading\n\ncurrent_task = threading.local()\n"}, id="not-a-context-var"
+        ),
+        pytest.param(
+            {
+                "workflow/context.py": "import contextvars\n\ncurrent_task = contextvars.ContextVar('current_task')\n"
+                "current_task = None\n"
+            },
+            id="rebound",
+        ),
+        pytest.param(
+            {
+                "workflow/slot.py": PROJECT["workflow/slot.py"].replace(".context import", "elsewhere.context import"),
+                "workflow/task.py": PROJECT["workflow/task.py"].replace(".context import", "elsewhere.context import"),
+            },
+            id="module-not-in-project",
+        ),
+        pytest.param(
+            {"workflow/slot.py": PROJECT["workflow/slot.py"].replace("ex.submit(", "ex.submit(contextvars.copy_context().run, ")
+             .replace("from concurrent", "import contextvars\nfrom concurrent")},
+            id="copy-context-run",
+        ),
+        pytest.param(
+            {"workflow/slot.py": PROJECT["workflow/slot.py"].replace(
+                "    return current_task.get(), message\n\n\nclass",
+                "    current_task.set(message)\n    return current_task.get(), message\n\n\nclass",
+            ).replace("return ex.submit(self.handle, message).result(timeout=5)", "return None")},
+            id="handler-sets-it-itself",
+        ),
+    ],
+)
+def test_imported_context_var_does_nothing(lint_project: Callable[..., Any], changes: Dict[str, str]) -> None:
+    assert lint_project({**PROJECT, **changes}) == []

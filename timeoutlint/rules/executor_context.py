@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
-from timeoutlint.context import ImportNeed, PendingFix
-from timeoutlint.ftypes import Applicability
+from timeoutlint.context import ImportNeed, PendingFix, PendingReport
+from timeoutlint.ftypes import Applicability, Diagnostic, FileResult
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
 from timeoutlint.rules._bodies import Body, Root
 from timeoutlint.rules._futures_common import is_none
-from timeoutlint.scopes import dotted_name
+from timeoutlint.scopes import AMBIGUOUS, dotted_name
+from timeoutlint.settings import Settings
+from timeoutlint.suppression import find_suppressions
 
 THREAD_POOL = "concurrent.futures.ThreadPoolExecutor"
 LOOP_TYPES = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop"})
@@ -19,6 +22,7 @@ RUNNING_LOOP = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop"})
 CONTEXT_VAR = "contextvars.ContextVar"
 PARTIAL = "functools.partial"
 _MAX_DEPTH = 8  # how deep calls are followed from the submitted callable
+_IMPORTED = "@"  # marks an imported variable (by qualified name) among the names a callable reads
 
 Chain = Tuple[Body, ...]  # the bodies a name is looked up in, innermost first, module last
 
@@ -36,6 +40,14 @@ class ExecutorContextLost(Rule):
     (bound once, not shadowed); and the submitting function calls `var.set(...)` before the
     submission (textually), or the module sets it at module level. A callable that sets the
     variable itself is not reported.
+
+    Across modules: when the variable `fn` reads is imported (`from .context import
+    current_task`), the finding is reported once the facts of the project confirm that the
+    imported name is a module-level `contextvars.ContextVar(...)` of a project module and
+    that some project file calls `.set(...)` on it (where, is not known: any setter counts).
+    A variable whose module is not in the project, or is re-exported through another
+    module, is not reported. When only some files are linted (pre-commit), the rest of the
+    project is still read for these facts, as for TL101.
 
     ## Why is this bad?
     Context variables are per thread of execution: a `ThreadPoolExecutor` worker (and the
@@ -99,6 +111,9 @@ class ExecutorContextLost(Rule):
     `ContextVar` holding an object bound to one thread (a connection with
     `check_same_thread`), which the worker now shares with the caller.
 
+    A finding across modules comes from the project pass, which runs after the files are
+    fixed one by one: it is reported without a fix (apply the same rewrite by hand).
+
     `executor.map(fn, ...)` is reported without a fix: one copied context cannot be
     entered by several tasks at once. A `ProcessPoolExecutor` is never reported (context
     variables do not cross processes), nor is a pool from `shared_executor()`, whose
@@ -116,7 +131,9 @@ class ExecutorContextLost(Rule):
     fix_title = "Run the callable in a copy of the caller's context"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.SAFE
-    triggers = ("ContextVar",)
+    # A file may submit a callable reading an imported ContextVar, or set one, without
+    # naming ContextVar: those record facts for the project pass.
+    triggers = ("ContextVar", "submit", ".map(", "run_in_executor", ".set(")
 
     _HEAD = (
         "import contextvars\nfrom concurrent.futures import ThreadPoolExecutor\n\n"
@@ -196,6 +213,10 @@ class ExecutorContextLost(Rule):
         self._module_sets: Set[str] = set()
         self._seen_sets: Dict[cst.CSTNode, Set[str]] = {}
         self._reads_memo: Dict[cst.CSTNode, Set[str]] = {}
+        # facts for the project pass: qualified names of the variables set here, and
+        # submissions of callables that read imported variables
+        self._set_qualnames: Set[str] = set()
+        self._candidates: List[Tuple[cst.Call, Optional[cst.CSTNode], Dict[str, str], str, str]] = []
 
     # -- the module's facts -------------------------------------------------------------
 
@@ -236,6 +257,26 @@ class ExecutorContextLost(Rule):
     def _is_context_var(self, name: str, chain: Chain) -> bool:
         return name in self._context_vars and self._resolve(name, chain) is chain[-1]
 
+    def _var_key(self, name: str, chain: Chain) -> Optional[str]:
+        """``name`` for a ContextVar of this module; ``@`` + the qualified name for a name
+        the module binds once, by an import (whether that is a ContextVar the project pass
+        decides); None otherwise."""
+        if self._is_context_var(name, chain):
+            return name
+        module = chain[-1]
+        if self._resolve(name, chain) is not module or module.bound[name] != 1 or module.values.get(name) != [None]:
+            return None
+        if name in module.defs or name in module.classes:
+            return None
+        binding = self.ctx.resolver.scopes[0].names.get(name)
+        if binding is None or binding is AMBIGUOUS or not binding.qualname or "." not in binding.qualname:
+            return None
+        return _IMPORTED + binding.qualname
+
+    def _var_keys(self, names: Set[str], chain: Chain) -> Set[str]:
+        keys = (self._var_key(name, chain) for name in names)
+        return {key for key in keys if key is not None}
+
     def _function(self, name: str, chain: Chain) -> Optional[Tuple[cst.FunctionDef, Chain]]:
         """The one ``def`` that ``name`` names in ``chain``, with the chain inside it."""
         body = self._resolve(name, chain)
@@ -252,7 +293,7 @@ class ExecutorContextLost(Rule):
             return self._reads_memo[root]
         self._reads_memo[root] = set()  # recursion guard
         body = chain[0]
-        found = {name for name in body.gets if self._is_context_var(name, chain)}
+        found = self._var_keys(body.gets, chain)
         if depth < _MAX_DEPTH:
             for name in body.calls:
                 function = self._function(name, chain)
@@ -262,7 +303,7 @@ class ExecutorContextLost(Rule):
                 target = self._self_method(receiver, method, chain)
                 if target is not None:
                     found |= self._reads(target, (self._body(target), chain[-1]), depth + 1)
-        found -= {name for name in body.sets if self._is_context_var(name, chain)}
+        found -= self._var_keys(body.sets, chain)
         self._reads_memo[root] = found
         return found
 
@@ -293,7 +334,7 @@ class ExecutorContextLost(Rule):
         if isinstance(target, cst.Attribute):
             receiver = target.value
             if target.attr.value == "get" and isinstance(receiver, cst.Name):
-                return {receiver.value} if self._is_context_var(receiver.value, chain) else set()
+                return self._var_keys({receiver.value}, chain)
             if isinstance(receiver, cst.Name):
                 method = self._self_method(receiver.value, target.attr.value, chain)
                 if method is not None:
@@ -307,9 +348,8 @@ class ExecutorContextLost(Rule):
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
-        if method == "set" and isinstance(func.value, cst.Name):
-            if self._is_context_var(func.value.value, self._chain_here()):
-                self._seen_sets.setdefault(self._chain_here()[0].root, set()).add(func.value.value)
+        if method == "set":
+            self._note_set(func.value)
             return
         if method in ("submit", "map"):
             if not self._is_thread_pool(func.value):
@@ -335,17 +375,111 @@ class ExecutorContextLost(Rule):
         if not isinstance(here, cst.Module):
             caller_sets = caller_sets | self._module_sets
         lost = sorted(reads & caller_sets)
-        if not lost:
-            return
         label = self.ctx.module.code_for_node(node.args[index].value)
         if "\n" in label or len(label) > 40:
             label = "the callable"
-        message = self.message.format(
-            callable=label,
-            vars=", ".join(f"`{name}`" for name in lost),
-            method=f"{_short(self.ctx.module.code_for_node(func.value))}.{method}",
-        )
+        where = f"{_short(self.ctx.module.code_for_node(func.value))}.{method}"
+        if not lost:
+            imported = sorted(key[len(_IMPORTED) :] for key in reads if key.startswith(_IMPORTED))
+            if imported:
+                labels = {qualname: qualname.rpartition(".")[2] for qualname in imported}
+                self._candidates.append((node, self.ctx.enclosing_statement(), labels, label, where))
+            return
+        message = self.message.format(callable=label, vars=", ".join(f"`{name}`" for name in lost), method=where)
         self.report(node, message, self._fix(node, method, index))
+
+    def _note_set(self, receiver: cst.BaseExpression) -> None:
+        chain = self._chain_here()
+        if isinstance(receiver, cst.Name) and self._is_context_var(receiver.value, chain):
+            self._seen_sets.setdefault(chain[0].root, set()).add(receiver.value)
+            module = self._module_name()
+            if module:
+                self._set_qualnames.add(f"{module}.{receiver.value}")
+            return
+        qualname = self.ctx.qualified_name(receiver)
+        if qualname and "." in qualname:
+            self._set_qualnames.add(qualname)
+
+    def _module_name(self) -> Optional[str]:
+        name = self.ctx.resolver.module_name
+        if name and name.endswith(".__init__"):
+            name = name[: -len(".__init__")]
+        return name or None
+
+    # -- facts and the project pass -----------------------------------------------------
+
+    def leave_Module(self, node: cst.Module) -> None:
+        module = self._module_name()
+        facts: Dict[str, Any] = {}
+        if module and self._context_vars:
+            facts["defines"] = sorted(f"{module}.{name}" for name in self._context_vars)
+        if self._set_qualnames:
+            facts["sets"] = sorted(self._set_qualnames)
+        if self._candidates:
+            candidates = self._candidate_facts()
+            if candidates:
+                facts["candidates"] = candidates
+        if facts:
+            self.ctx.facts[self.code] = facts
+
+    def _candidate_facts(self) -> List[Dict[str, Any]]:
+        positions = MetadataWrapper(self.ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        from timeoutlint.engine import _DiagnosticBuilder  # the engine's own spans and statement hashes
+
+        builder = _DiagnosticBuilder(self.ctx, dict(positions))
+        suppressions = find_suppressions(self.ctx.source)
+        recorded = []
+        for node, statement, labels, label, where in self._candidates:
+            diagnostic = builder.build(PendingReport(self, node, statement, "", None, []), FileResult(self.ctx.path))
+            if diagnostic is None or suppressions.suppresses(self.code, {diagnostic.line, diagnostic.statement_lines[1]}):
+                continue
+            data = diagnostic.to_cache()
+            keys = ("line", "column", "end_line", "end_column", "statement_lines", "statement_hash")
+            recorded.append({"vars": labels, "callable": label, "method": where, **{key: data[key] for key in keys}})
+        return recorded
+
+    @classmethod
+    def check_project(cls, facts_by_path: Mapping[str, Mapping[str, Any]], settings: Settings, load: Any = None) -> List[Diagnostic]:
+        """Submissions of callables reading an imported variable, reported when the
+        project confirms that it is a module-level ContextVar and that something sets it."""
+        facts: Dict[str, Any] = {path: value[cls.code] for path, value in facts_by_path.items() if value and value.get(cls.code)}
+        candidates = [(path, c) for path, value in facts.items() for c in value.get("candidates", ())]
+        if not candidates:
+            return []
+        defines = {q for value in facts.values() for q in value.get("defines", ())}
+        if load is not None:  # the modules of the variables read, when not read yet
+            modules = {q.rpartition(".")[0] for _, c in candidates for q in c["vars"] if q not in defines}
+            wanted = sorted(m for m in modules if load.available(m))
+            for path, value in (load.load(wanted) if wanted else {}).items():
+                if value.get(cls.code):
+                    facts[path] = value[cls.code]
+                    defines.update(value[cls.code].get("defines", ()))
+        sets = {q for value in facts.values() for q in value.get("sets", ())}
+        found = []
+        for path, candidate in candidates:
+            lost = [q for q in sorted(candidate["vars"]) if q in defines and q in sets]
+            if not lost:
+                continue
+            message = cls.message.format(
+                callable=candidate["callable"],
+                vars=", ".join(f"`{candidate['vars'][q]}`" for q in lost),
+                method=candidate["method"],
+            )
+            found.append(
+                Diagnostic(
+                    code=cls.code,
+                    name=cls.name,
+                    message=message,
+                    path=path,
+                    line=candidate["line"],
+                    column=candidate["column"],
+                    end_line=candidate["end_line"],
+                    end_column=candidate["end_column"],
+                    statement_lines=tuple(candidate["statement_lines"]),  # type: ignore[arg-type]
+                    statement_hash=candidate["statement_hash"],
+                )
+            )
+        return sorted(found, key=Diagnostic.sort_key)
 
     def _is_thread_pool(self, expression: cst.BaseExpression) -> bool:
         if isinstance(expression, cst.Call):
