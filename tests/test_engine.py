@@ -64,3 +64,20 @@ def test_findings_sharing_one_fix_carry_the_same_edits() -> None:
     result = lint_source(source, "poll.py", Settings())
     fixes = {d.fix for d in result.diagnostics}
     assert len(result.diagnostics) == 2 and len(fixes) == 1 and None not in fixes
+
+
+def test_valid_python_that_libcst_rejects_is_not_called_a_syntax_error() -> None:
+    import libcst
+    import pytest
+
+    source = "import time\ndef f():\n    (no_such_global): int\n    print(no_such_global)\n"
+    compile(source, "annotated.py", "exec")  # valid Python
+    try:
+        libcst.parse_module(source)
+    except libcst.ParserSyntaxError:
+        pass
+    else:  # pragma: no cover - a libcst release that reads it
+        pytest.skip("this libcst parses parenthesized annotation targets")
+    result = lint_source(source, "annotated.py", Settings())
+    assert len(result.errors) == 1
+    assert result.errors[0].message.startswith("could not parse: libcst rejects code that Python accepts")

@@ -183,6 +183,14 @@ def _syntax_error(source: str, path: str, settings: Settings, exc: cst.ParserSyn
                 return LintError(path, f"SyntaxError: {error.msg}", error.lineno, error.offset)
         except (ValueError, RecursionError, MemoryError):
             pass
+        else:
+            # Valid Python that libcst's parser does not accept: not the user's mistake.
+            return LintError(
+                path,
+                f"could not parse: libcst rejects code that Python accepts ({exc.message.splitlines()[0]})",
+                exc.raw_line,
+                exc.raw_column + 1,
+            )
     return LintError(path, f"SyntaxError: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
