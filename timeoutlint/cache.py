@@ -4,6 +4,7 @@ parallel runs and workers never see a torn entry. A damaged entry is a miss."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -15,13 +16,26 @@ from timeoutlint import __version__
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
 
 
+@functools.lru_cache(maxsize=None)
+def linter_digest() -> str:
+    """A hash of the linter's own code: a rule changed without a version bump (a
+    development install) must not be answered from the cache of the old rule."""
+    digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        if "runtime" not in source.relative_to(package).parts:
+            digest.update(source.relative_to(package).as_posix().encode())
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(
     data: bytes, settings_fingerprint: str, codes: Sequence[str], path: str, module_name: Optional[str] = None
 ) -> str:
     """``module_name`` (from the packages around the file) changes how its relative imports
     resolve, and so its findings and facts: adding an ``__init__.py`` must be a miss."""
     digest = hashlib.sha256()
-    for part in (__version__, settings_fingerprint, ",".join(codes), path, module_name or ""):
+    for part in (linter_digest(), settings_fingerprint, ",".join(codes), path, module_name or ""):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(data)
