@@ -21,7 +21,7 @@ import re
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -497,9 +497,3 @@ def _read_text(path: str) -> Optional[str]:
             return decode_source(handle.read()).text
     except (OSError, SourceError):
         return None
-
-
-@dataclass
-class RunSummary:
-    outcomes: list[FileOutcome] = field(default_factory=list)
-    errors: list[LintError] = field(default_factory=list)

@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional
 import click
 
 from timeoutlint.api import FileOutcome, RunOptions, check_paths, fix_text, lint_source
+from timeoutlint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _use_color
 from timeoutlint.baseline import BaselineError, anchor, load_baseline, new_findings, write_baseline
 from timeoutlint.config import CliOverrides, ConfigError, load_settings
 from timeoutlint.discovery import discover, is_excluded
@@ -22,7 +23,6 @@ from timeoutlint.output.summary import summary_lines
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import SourceError, decode_source
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _codes(values: Any) -> Optional[tuple[str, ...]]:
@@ -67,8 +67,6 @@ def _discover(paths: list[str], settings: Settings, force_exclude: bool) -> tupl
 
 def run_check(options: dict[str, Any]) -> int:
     started = time.perf_counter()
-    from timeoutlint.cli import _use_color
-
     overrides = CliOverrides(
         select=_codes(options["select"]),
         extend_select=_codes(options["extend_select"]),

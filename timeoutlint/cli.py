@@ -16,17 +16,11 @@ from typing import Any, Optional, Sequence
 import click
 
 from timeoutlint import __version__
+from timeoutlint.output import FORMATS
+from timeoutlint.settings import SUPPORTED_TARGETS, format_target
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-OUTPUT_FORMATS = ("text", "full", "json", "sarif", "github", "junit", "gitlab")
-TARGETS = tuple(f"py3{minor}" for minor in range(9, 15))
-
-
-def _codes(values: Sequence[str]) -> Optional[tuple[str, ...]]:
-    """``--select TL3,TL201 --select TL4`` -> ("TL3", "TL201", "TL4"); None if not given."""
-    if not values:
-        return None
-    return tuple(code.strip().upper() for value in values for code in value.split(",") if code.strip())
+TARGETS = tuple(format_target(version) for version in SUPPORTED_TARGETS)
 
 
 def _fail(message: str) -> "click.exceptions.Exit":
@@ -98,7 +92,7 @@ def main() -> None:
 @click.option("--select", multiple=True, metavar="CODES", help="Rule codes or prefixes to enable (replaces the config's).")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rule codes or prefixes to enable in addition.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rule codes or prefixes to disable.")
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True)
+@click.option("--output-format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when fixes were applied, even if none remain.")

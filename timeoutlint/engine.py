@@ -155,7 +155,7 @@ def _lint_module(
     if not reports:
         return result
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    builder = _DiagnosticBuilder(ctx, positions)
+    builder = DiagnosticBuilder(ctx, positions)
     suppressions = find_suppressions(source)
     seen: set[tuple[str, int, int, int, int]] = set()
     for report in reports:
@@ -180,7 +180,10 @@ def _normalized(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-class _DiagnosticBuilder:
+class DiagnosticBuilder:
+    """Turns pending reports into diagnostics (spans, statement hash, text-edit fixes); the
+    project rules use it too, so their findings are keyed exactly like per-file ones."""
+
     def __init__(self, ctx: FileContext, positions: dict[cst.CSTNode, CodeRange]) -> None:
         self.ctx = ctx
         self.positions = positions

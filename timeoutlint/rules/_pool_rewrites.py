@@ -20,7 +20,7 @@ import libcst as cst
 from timeoutlint.callargs import argument, has_star_args, has_star_kwargs, with_keyword
 from timeoutlint.context import FileContext, ImportNeed, PendingFix
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rules._pool_waits import Consumption, unconditional
+from timeoutlint.rules._pool_waits import Consumption, run_in_executor_call, unconditional
 from timeoutlint.rules._pools import (
     BodyIndex,
     PoolFutures,
@@ -342,22 +342,10 @@ def shared_assign_fix(
     if len(stores) != 1 or index.binding_value(stores[0]) is not ctor:
         return None
     for load in index.occurrences(name, "load"):
-        if method_call(index, load, ("submit", "map")) is None and not _in_executor_argument(index, load):
+        if method_call(index, load, ("submit", "map")) is None and run_in_executor_call(index, load) is None:
             return None
     imports: List[ImportNeed] = []
     call = _shared_call(ctx, ctor, kind, pool_name, imports)
     if call is None:
         return None
     return PendingFix(SHARED_EXECUTOR_TITLE, Applicability.UNSAFE, [(ctor, call)], imports)
-
-
-def _in_executor_argument(index: BodyIndex, load: cst.Name) -> bool:
-    arg = index.parent.get(load)
-    call = index.parent.get(arg) if isinstance(arg, cst.Arg) else None
-    return (
-        isinstance(call, cst.Call)
-        and isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "run_in_executor"
-        and bool(call.args)
-        and call.args[0] is arg
-    )

@@ -56,16 +56,8 @@ class Consumption:
 
     def _awaited_in_executor(self, load: cst.Name) -> bool:
         """``await loop.run_in_executor(<pool>, ...)``."""
-        arg = self.index.parent.get(load)
-        call = self.index.parent.get(arg) if isinstance(arg, cst.Arg) else None
-        return (
-            isinstance(call, cst.Call)
-            and isinstance(call.func, cst.Attribute)
-            and call.func.attr.value == "run_in_executor"
-            and bool(call.args)
-            and call.args[0] is arg
-            and isinstance(self.index.parent.get(call), cst.Await)
-        )
+        call = run_in_executor_call(self.index, load)
+        return call is not None and isinstance(self.index.parent.get(call), cst.Await)
 
     def _future_consumed(self, submit: cst.Call) -> bool:
         index = self.index
@@ -279,3 +271,18 @@ def _exits_early(body: cst.CSTNode) -> bool:
         inner = in_inner_loop or isinstance(node, (cst.For, cst.While))
         stack.extend((child, inner) for child in node.children)
     return False
+
+
+def run_in_executor_call(index: BodyIndex, load: cst.Name) -> Optional[cst.Call]:
+    """The ``loop.run_in_executor(<load>, ...)`` call whose executor argument is ``load``."""
+    arg = index.parent.get(load)
+    call = index.parent.get(arg) if isinstance(arg, cst.Arg) else None
+    if (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "run_in_executor"
+        and bool(call.args)
+        and call.args[0] is arg
+    ):
+        return call
+    return None

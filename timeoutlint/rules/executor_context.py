@@ -424,9 +424,9 @@ class ExecutorContextLost(Rule):
 
     def _candidate_facts(self) -> List[Dict[str, Any]]:
         positions = MetadataWrapper(self.ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        from timeoutlint.engine import _DiagnosticBuilder  # the engine's own spans and statement hashes
+        from timeoutlint.engine import DiagnosticBuilder  # the engine's own spans and statement hashes
 
-        builder = _DiagnosticBuilder(self.ctx, dict(positions))
+        builder = DiagnosticBuilder(self.ctx, dict(positions))
         suppressions = find_suppressions(self.ctx.source)
         recorded = []
         for node, statement, labels, label, where in self._candidates:

@@ -473,9 +473,9 @@ def _file_facts(rule: NestedExecutor, facts: FactCollector) -> Dict[str, Any]:
     if not sites and not entries:
         return out
     positions = MetadataWrapper(rule.ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
-    from timeoutlint.engine import _DiagnosticBuilder  # the engine's own spans and statement hashes
+    from timeoutlint.engine import DiagnosticBuilder  # the engine's own spans and statement hashes
 
-    builder = _DiagnosticBuilder(rule.ctx, positions)
+    builder = DiagnosticBuilder(rule.ctx, positions)
     suppressions = find_suppressions(rule.ctx.source)
     recorded: List[Dict[str, Any]] = []
     seen_blocks = set()
