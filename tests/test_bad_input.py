@@ -25,7 +25,7 @@ from timeoutlint.api import RunOptions, check_paths, process_file
 from timeoutlint.cli import main
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rules import waits
+from timeoutlint.rules.waits import subprocesses as waits
 from timeoutlint.settings import Settings
 
 BAD = 'import subprocess\nsubprocess.run(["ls"])\n'

@@ -50,16 +50,35 @@ def test_codes_and_names_are_unique() -> None:
 
 
 def test_every_rule_module_registers_a_rule() -> None:
-    """Rules are found by a package walk: each public module of ``timeoutlint/rules`` is
-    imported and defines at least one rule; every rule lives in one of them."""
+    """Rules are found by a package walk: each public module of a family package under
+    ``timeoutlint/rules`` is imported and defines at least one rule; every rule lives in one
+    of them, and the families are packages (the catalogue reads off the tree)."""
+    found = list(pkgutil.walk_packages(timeoutlint.rules.__path__, prefix=f"{timeoutlint.rules.__name__}."))
+    families = {module.name for module in found if module.ispkg}
     modules = {
-        f"{timeoutlint.rules.__name__}.{module.name}"
-        for module in pkgutil.iter_modules(timeoutlint.rules.__path__)
-        if not module.name.startswith("_")
+        module.name for module in found if not module.ispkg and not module.name.rpartition(".")[2].startswith("_")
     }
     defining = {rule.__module__ for rule in RULES}
     assert sorted(modules - defining) == [], "modules in timeoutlint/rules/ that define no rule"
     assert sorted(defining - modules) == [], "rules defined outside the public modules of timeoutlint/rules/"
+    loose = [module.name for module in pkgutil.iter_modules(timeoutlint.rules.__path__) if not module.ispkg]
+    assert loose == [], "rule modules outside a family package"
+    assert all(rule.__module__.rpartition(".")[0] in families for rule in RULES)
+
+
+def test_rule_modules_use_no_other_familys_helpers() -> None:
+    """A rule imports from ``timeoutlint.analysis`` and its own family, never from the
+    private helpers of another family."""
+    import timeoutlint
+
+    root = Path(timeoutlint.__file__).parent / "rules"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        family = path.relative_to(root).parts[0]
+        for match in re.finditer(r"timeoutlint\.rules\.(\w+)\.(_\w+)", path.read_text()):
+            if match.group(1) != family:
+                offenders.append(f"{path.relative_to(root)} uses {match.group(0)}")
+    assert offenders == []
 
 
 # -- per rule: docs page, fixtures, changelog ----------------------------------------------

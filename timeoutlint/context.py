@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 import libcst as cst
 
 from timeoutlint.ftypes import Applicability
-from timeoutlint.scopes import Resolver, Scope
+from timeoutlint.analysis.scopes import Resolver, Scope
 from timeoutlint.settings import Settings
 
 if TYPE_CHECKING:

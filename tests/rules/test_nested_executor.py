@@ -13,9 +13,9 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 
 from timeoutlint.api import RunOptions, check_paths, lint_source
-from timeoutlint.callgraph import Project
+from timeoutlint.analysis.callgraph import Project
 from timeoutlint.ftypes import Diagnostic
-from timeoutlint.rules.nested_executor import MAX_DEPTH
+from timeoutlint.rules.executors.nested_executor import MAX_DEPTH
 from timeoutlint.settings import Settings
 
 HEAD = "from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor, wait, as_completed\nPOOL = ThreadPoolExecutor()\n"

@@ -10,9 +10,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from timeoutlint.context import ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability, Diagnostic, FileResult
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
-from timeoutlint.rules._bodies import Body, Root
-from timeoutlint.rules._futures_common import is_none
-from timeoutlint.scopes import AMBIGUOUS, dotted_name
+from timeoutlint.rules.executors._bodies import Body, Root
+from timeoutlint.rules.executors._futures_common import is_none
+from timeoutlint.analysis.scopes import AMBIGUOUS, dotted_name
 from timeoutlint.settings import Settings
 from timeoutlint.suppression import find_suppressions
 

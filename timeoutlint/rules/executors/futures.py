@@ -11,8 +11,8 @@ import libcst as cst
 from timeoutlint.context import ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
-from timeoutlint.rules._bodies import Body
-from timeoutlint.rules._futures_common import (
+from timeoutlint.rules.executors._bodies import Body
+from timeoutlint.rules.executors._futures_common import (
     binds,
     cancellations,
     mentions,
@@ -20,7 +20,7 @@ from timeoutlint.rules._futures_common import (
     raised_timeout,
     timed_future_wait,
 )
-from timeoutlint.rules._handlers import ASYNCIO, BUILTIN, EXACT, FUTURES, NO, UNKNOWN, contains_raise, handlers_met
+from timeoutlint.rules.executors._handlers import ASYNCIO, BUILTIN, EXACT, FUTURES, NO, UNKNOWN, contains_raise, handlers_met
 
 _LOOPS = (cst.For, cst.While)
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)

@@ -19,7 +19,7 @@ from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from timeoutlint.names import ALIASES, CONSTRUCTORS, ENTER_RETURNS_SELF, METHOD_RETURNS, OPTIONAL_WRAPPERS
+from timeoutlint.analysis.known import ALIASES, CONSTRUCTORS, ENTER_RETURNS_SELF, METHOD_RETURNS, OPTIONAL_WRAPPERS
 
 _BUILTINS = frozenset(dir(builtins))
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from timeoutlint.callargs import may_pass
+from timeoutlint.analysis.callargs import may_pass
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
-from timeoutlint.rules._common import callee_label, default_timeout_fix
+from timeoutlint.rules.waits._fixes import callee_label, default_timeout_fix
 
 _DEFAULT = {"default-timeout": 30}
 

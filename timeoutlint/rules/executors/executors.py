@@ -6,18 +6,18 @@ from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from timeoutlint.callargs import argument, has_star_kwargs, keyword
+from timeoutlint.analysis.callargs import argument, has_star_kwargs, keyword
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
-from timeoutlint.rules._pool_rewrites import (
+from timeoutlint.rules.executors._pool_rewrites import (
     RUN_WITH_TIMEOUT_TITLE,
     run_with_timeout_fix,
     shared_assign_fix,
     shared_with_fix,
     single_task,
 )
-from timeoutlint.rules._pool_sites import (
+from timeoutlint.rules.executors._pool_sites import (
     ENTRY_DECORATOR_ATTRS,
     ENTRY_DECORATORS,
     ENTRY_NAMES,
@@ -30,7 +30,7 @@ from timeoutlint.rules._pool_sites import (
     site,
     stays_local,
 )
-from timeoutlint.rules._pools import (
+from timeoutlint.rules.executors._pools import (
     AS_COMPLETED,
     EXECUTOR_KINDS,
     WAIT,

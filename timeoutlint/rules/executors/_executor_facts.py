@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from timeoutlint.callargs import argument
-from timeoutlint.scopes import Scope
+from timeoutlint.analysis.callargs import argument
+from timeoutlint.analysis.scopes import Scope
 
 if TYPE_CHECKING:
     from timeoutlint.context import FileContext

@@ -17,11 +17,11 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import libcst as cst
 
-from timeoutlint.callargs import argument, has_star_args, has_star_kwargs, with_keyword
+from timeoutlint.analysis.callargs import argument, has_star_args, has_star_kwargs, with_keyword
 from timeoutlint.context import FileContext, ImportNeed, PendingFix
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rules._pool_waits import Consumption, run_in_executor_call, unconditional
-from timeoutlint.rules._pools import (
+from timeoutlint.rules.executors._pool_waits import Consumption, run_in_executor_call, unconditional
+from timeoutlint.rules.executors._pools import (
     BodyIndex,
     PoolFutures,
     Resolve,

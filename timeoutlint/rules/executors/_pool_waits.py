@@ -8,8 +8,8 @@ from typing import Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from timeoutlint.callargs import argument, has_star_args, has_star_kwargs
-from timeoutlint.rules._pools import (
+from timeoutlint.analysis.callargs import argument, has_star_args, has_star_kwargs
+from timeoutlint.rules.executors._pools import (
     ALL_COMPLETED,
     AS_COMPLETED,
     EXHAUSTING,

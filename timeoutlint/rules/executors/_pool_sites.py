@@ -9,7 +9,7 @@ from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from timeoutlint.rules._pools import BodyIndex, Resolve, walk
+from timeoutlint.rules.executors._pools import BodyIndex, Resolve, walk
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 ENTRY_DECORATORS = frozenset({"click.command", "click.group", "pytest.fixture"})

@@ -9,7 +9,7 @@ import libcst as cst
 from timeoutlint.context import ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
-from timeoutlint.rules._clockflow import NESTED_SCOPES, ClockFlow
+from timeoutlint.rules.budgets._clockflow import NESTED_SCOPES, ClockFlow
 
 class WallClockTimeout(Rule):
     """

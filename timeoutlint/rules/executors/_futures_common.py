@@ -8,10 +8,10 @@ from typing import Iterator, List, Optional, Set
 
 import libcst as cst
 
-from timeoutlint.callargs import argument, keyword
+from timeoutlint.analysis.callargs import argument, keyword
 from timeoutlint.context import FileContext
-from timeoutlint.rules._handlers import ASYNCIO, FUTURES
-from timeoutlint.scopes import dotted_name
+from timeoutlint.rules.executors._handlers import ASYNCIO, FUTURES
+from timeoutlint.analysis.scopes import dotted_name
 
 FUTURE = "concurrent.futures.Future"
 EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})

@@ -18,12 +18,12 @@ from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from timeoutlint.callargs import argument, keyword, positional
-from timeoutlint.callgraph import Project
+from timeoutlint.analysis.callargs import argument, keyword, positional
+from timeoutlint.analysis.callgraph import Project
 from timeoutlint.context import FileContext, PendingReport
 from timeoutlint.ftypes import Diagnostic, FileResult
 from timeoutlint.rule import Invalid, Rule, Valid
-from timeoutlint.rules._executor_facts import (
+from timeoutlint.rules.executors._executor_facts import (
     AS_COMPLETED,
     EXECUTOR_CONSTRUCTORS,
     EXHAUSTING,

@@ -14,7 +14,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 
 import libcst as cst
 
-from timeoutlint.callargs import argument, has_star_args, has_star_kwargs, keyword
+from timeoutlint.analysis.callargs import argument, has_star_args, has_star_kwargs, keyword
 
 # Pool constructors (canonical qualified names) -> kind. "thread"/"process" are the
 # concurrent.futures executors; "multiprocessing" pools are reported by TL102 but never

@@ -6,7 +6,7 @@ from typing import Optional
 
 import libcst as cst
 
-from timeoutlint.callargs import format_seconds, with_keyword
+from timeoutlint.analysis.callargs import format_seconds, with_keyword
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import Rule

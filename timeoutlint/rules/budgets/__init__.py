@@ -1,0 +1,1 @@
+"""Budget rules (TL4xx): deadlines and remaining time kept by hand."""

@@ -1,0 +1,1 @@
+"""Unbounded waits (TL3xx): blocking calls with no timeout."""
