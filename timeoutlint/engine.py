@@ -99,10 +99,10 @@ class _Dispatcher(cst.CSTVisitor):
         elif isinstance(node, cst.Assign):
             value_type = resolver.type_of(node.value)
             for target in node.targets:
-                resolver.bind_target(target.target, value_type)
+                resolver.bind_target(target.target, value_type, node.value)
         elif isinstance(node, cst.AnnAssign):
             annotated = resolver.annotation_type(node.annotation.annotation)
-            resolver.bind_target(node.target, annotated or (resolver.type_of(node.value) if node.value else None))
+            resolver.bind_target(node.target, annotated or (resolver.type_of(node.value) if node.value else None), node.value)
         elif isinstance(node, cst.AugAssign):
             resolver.bind_target(node.target, None)
         elif isinstance(node, cst.NamedExpr):

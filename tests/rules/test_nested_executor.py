@@ -149,7 +149,7 @@ NOOP = {
             def __init__(self):
                 self.slot = Slot()
             def reset(self):
-                self.slot = None
+                self.slot = make_slot()
             def run(self):
                 self.slot.receive()
         def start(task: Task):
@@ -619,8 +619,15 @@ def test_callgraph_resolves_references() -> None:
                 "pkg.impl.helper": {},
             },
             "classes": {
-                "pkg.impl.Base": {"bases": [], "attrs": {"other": "pkg.Thing"}},
-                "pkg.impl.Thing": {"bases": ["pkg.impl.Base"], "attrs": {}},
+                "pkg.impl.Base": {"bases": []},
+                "pkg.impl.Thing": {"bases": ["pkg.impl.Base"]},
+            },
+            "types": {
+                "classes": {
+                    "pkg.impl.Base": {"bases": [], "attrs": {"other": "pkg.Thing"}},
+                    "pkg.impl.Thing": {"bases": ["pkg.impl.Base"], "attrs": {}},
+                },
+                "returns": {"pkg.impl.helper": "pkg.Thing"},
             },
         },
         "broken.py": {},
@@ -629,7 +636,9 @@ def test_callgraph_resolves_references() -> None:
     assert project.resolve("pkg.Thing") == ("pkg.impl.Base.__init__",)
     assert project.resolve("pkg.Thing.go") == ("pkg.impl.Thing.go",)
     assert project.resolve("super:pkg.impl.Thing.go") == ("pkg.impl.Base.go",)
-    assert project.resolve("attr:pkg.impl.Thing|other|go") == ("pkg.impl.Thing.go",)
+    assert project.resolve("meth:attr:pkg.impl.Thing|other|go") == ("pkg.impl.Thing.go",)
+    assert project.resolve("meth:call:pkg.impl.helper|go") == ("pkg.impl.Thing.go",)
+    assert project.resolve("meth:attr:pkg.impl.Thing|missing|go") == ()
     assert project.resolve("os.path.join") == ()
     assert project.chains(["pkg.impl.Thing.go"], 5) == {
         "pkg.impl.Thing.go": ["pkg.impl.Thing.go"],

@@ -10,8 +10,10 @@ imports. This module joins them and answers "which functions can a reference rea
   ones included;
 - ``Class.method`` is looked up along the class' bases (a depth-first MRO approximation);
 - ``super:Class.method`` is looked up in the bases of ``Class`` only;
-- ``attr:Class|attr|method`` calls ``method`` on the type of ``Class.attr``, found along the
-  bases (an attribute declared in a base class in another module);
+- ``meth:<type>|method`` calls ``method`` on a value whose type (``analysis.types``) the
+  project's type facts resolve to a class: ``task.slot.receive()`` on a parameter annotated
+  with a dataclass of another module, ``flow._get_executor().submit``, an attribute declared
+  in a base class in another module;
 - a name re-exported by a module (``from .slot import Slot`` in ``pkg/__init__.py``, imported
   as ``pkg.Slot``) is followed through that module's imports.
 
@@ -29,7 +31,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from timeoutlint.analysis import types as T
+
 MAX_ALIAS_HOPS = 8
+EXECUTOR_TYPES = frozenset(
+    {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor", "concurrent.futures.Executor"}
+)
+FUTURE = "concurrent.futures.Future"
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,8 @@ class Function:
 class Class:
     qualname: str
     bases: Tuple[str, ...]
-    attrs: Mapping[str, str]
     pools: frozenset
+    maybe_pools: Mapping[str, str]  # attribute -> a deferred type that may be an executor
 
 
 class Project:
@@ -73,6 +81,7 @@ class Project:
         self.imports: Dict[str, Mapping[str, str]] = {}
         self.functions: Dict[str, Function] = {}
         self.classes: Dict[str, Class] = {}
+        type_facts: Dict[str, Mapping[str, Any]] = {}
         for path in sorted(facts_by_path):
             facts = facts_by_path[path]
             if not facts or not facts.get("module") or facts["module"] in self.ambiguous:
@@ -80,16 +89,18 @@ class Project:
             module = facts["module"]
             self.modules[module] = path
             self.imports[module] = facts.get("imports", {})
+            type_facts[module] = facts.get("types", {})
             for qualname, info in facts.get("functions", {}).items():
                 self.functions[qualname] = Function(qualname, path, module, tuple(info.get("calls", ())))
             for qualname, info in facts.get("classes", {}).items():
                 self.classes[qualname] = Class(
                     qualname,
                     tuple(info.get("bases", ())),
-                    dict(info.get("attrs", {})),
                     frozenset(info.get("pools", ())),
+                    dict(info.get("maybe_pools", {})),
                 )
         self._resolved: Dict[str, Tuple[str, ...]] = {}
+        self.types = T.ProjectTypes(type_facts, canonical=self.canonical, want=self._want)
 
     # -- names ------------------------------------------------------------------------
 
@@ -118,7 +129,7 @@ class Project:
     def canonical(self, name: str) -> str:
         """Follow re-exports until ``name`` is defined (or nothing more is known)."""
         for _ in range(MAX_ALIAS_HOPS):
-            if name in self.functions or name in self.classes:
+            if name in self.functions or name in self.classes or self._is_object(name):
                 return name
             self._want(name)
             expanded = self._expand(name)
@@ -126,6 +137,14 @@ class Project:
                 return name
             name = expanded
         return name
+
+    def _is_object(self, name: str) -> bool:
+        types = getattr(self, "types", None)
+        return types is not None and (name in types.objects or name in types.functions or name in types.classes)
+
+    def type_of(self, type_: Optional[str]) -> Optional[str]:
+        """A (possibly deferred) type resolved through every module's facts; None: unknown."""
+        return self.types.resolve(type_)
 
     def class_named(self, name: str) -> Optional[Class]:
         return self.classes.get(self.canonical(name))
@@ -152,12 +171,6 @@ class Project:
                 return qualname
         return None
 
-    def attribute_type(self, class_name: str, attr: str) -> Optional[str]:
-        for cls in self.mro(class_name):
-            if attr in cls.attrs:
-                return cls.attrs[attr]
-        return None
-
     # -- references -------------------------------------------------------------------
 
     def resolve(self, ref: str) -> Tuple[str, ...]:
@@ -172,10 +185,10 @@ class Project:
             owner, _, method = ref[len("super:") :].rpartition(".")
             found = self.method(owner, method, skip_first=True)
             return [found] if found else []
-        if ref.startswith("attr:"):
-            owner, attr, method = ref[len("attr:") :].split("|")
-            attr_type = self.attribute_type(owner, attr)
-            return self._resolve(f"{attr_type}.{method}") if attr_type else []
+        if ref.startswith("meth:"):
+            _, receiver, method = T.split(ref)
+            receiver_type = self.type_of(receiver)
+            return self._resolve(f"{receiver_type}.{method}") if receiver_type else []
         name = self.canonical(ref)
         if name in self.functions:
             return [name]
@@ -199,19 +212,35 @@ class Project:
 
     def canonical_pool(self, pool: Optional[str]) -> Optional[str]:
         """``attr:Sub.pool`` names the pool of the base class that declares it. ``attr?:``
-        marks an attribute the file could not tell is a pool: None unless a base says so."""
-        if pool is None or not pool.startswith(("attr:", "attr?:")):
+        marks an attribute the file could not tell is a pool: None unless a base says so.
+        ``exec?:<type>`` and ``future?:<type>`` are pools known only by a type the project
+        resolves: no identity, except a module-level object (``obj:pkg.POOL``)."""
+        if pool is None:
+            return None
+        if pool.startswith(("exec?:", "future?:")):
+            kind, _, type_ = pool.partition(":")
+            if type_.startswith("obj:") and kind == "exec?":
+                return self.canonical(type_[len("obj:") :])
+            return None
+        if not pool.startswith(("attr:", "attr?:")):
             return pool
         kind, _, rest = pool.partition(":")
         owner, _, attr = rest.rpartition(".")
         for cls in self.mro(owner):
-            if attr in cls.pools:
+            if attr in cls.pools or self.type_of(cls.maybe_pools.get(attr)) in EXECUTOR_TYPES:
                 return f"attr:{cls.qualname}.{attr}"
         return pool if kind == "attr" else None
 
     def confirmed(self, pool: Optional[str]) -> bool:
-        """False for an ``attr?:`` attribute no class of the project makes a pool."""
-        return not (pool and pool.startswith("attr?:")) or self.canonical_pool(pool) is not None
+        """False for an ``attr?:`` attribute no class of the project makes a pool, and for
+        an ``exec?:``/``future?:`` type that does not resolve to an executor / a future."""
+        if pool is None:
+            return True
+        if pool.startswith("exec?:"):
+            return self.type_of(pool[len("exec?:") :]) in EXECUTOR_TYPES
+        if pool.startswith("future?:"):
+            return self.type_of(pool[len("future?:") :]) == FUTURE
+        return not pool.startswith("attr?:") or self.canonical_pool(pool) is not None
 
     # -- reachability -----------------------------------------------------------------
 

@@ -7,6 +7,8 @@ Qualified names are the canonical import paths (``subprocess.run``); aliases suc
 
 from __future__ import annotations
 
+import sys
+
 # Canonical spelling of names that are importable from more than one module.
 ALIASES: dict[str, str] = {
     "asyncio.tasks.gather": "asyncio.gather",
@@ -28,6 +30,10 @@ ALIASES: dict[str, str] = {
     "asyncio.events.get_event_loop": "asyncio.get_event_loop",
     "asyncio.events.new_event_loop": "asyncio.new_event_loop",
     "asyncio.threads.to_thread": "asyncio.to_thread",
+    "asyncio.tasks.run_coroutine_threadsafe": "asyncio.run_coroutine_threadsafe",
+    "asyncio.tasks.create_task": "asyncio.create_task",
+    "asyncio.tasks.ensure_future": "asyncio.ensure_future",
+    "concurrent.futures._base.Executor": "concurrent.futures.Executor",
     "requests.api.get": "requests.get",
     "requests.api.post": "requests.post",
     "requests.api.put": "requests.put",
@@ -69,6 +75,11 @@ CONSTRUCTORS: dict[str, str] = {
     "requests.session": "requests.Session",
     "socket.socket": "socket.socket",
     "socket.create_connection": "socket.socket",
+    "asyncio.run_coroutine_threadsafe": "concurrent.futures.Future",
+    "asyncio.create_task": "asyncio.Task",
+    "asyncio.ensure_future": "asyncio.Future",
+    "contextvars.copy_context": "contextvars.Context",
+    "contextvars.ContextVar": "contextvars.ContextVar",
     "asyncio.get_running_loop": "asyncio.AbstractEventLoop",
     "asyncio.get_event_loop": "asyncio.AbstractEventLoop",
     "asyncio.new_event_loop": "asyncio.AbstractEventLoop",
@@ -78,6 +89,9 @@ CONSTRUCTORS: dict[str, str] = {
 METHOD_RETURNS: dict[tuple[str, str], str] = {
     ("concurrent.futures.ThreadPoolExecutor", "submit"): "concurrent.futures.Future",
     ("concurrent.futures.ProcessPoolExecutor", "submit"): "concurrent.futures.Future",
+    ("concurrent.futures.Executor", "submit"): "concurrent.futures.Future",
+    ("asyncio.AbstractEventLoop", "run_in_executor"): "asyncio.Future",
+    ("asyncio.AbstractEventLoop", "create_task"): "asyncio.Task",
     ("multiprocessing.pool.Pool", "apply_async"): "multiprocessing.pool.AsyncResult",
     ("multiprocessing.pool.Pool", "map_async"): "multiprocessing.pool.AsyncResult",
     ("multiprocessing.pool.Pool", "starmap_async"): "multiprocessing.pool.AsyncResult",
@@ -102,3 +116,27 @@ OPTIONAL_WRAPPERS: frozenset[str] = frozenset({"typing.Optional", "typing_extens
 SUBTYPES: dict[str, str] = {
     "asyncio.subprocess.Process": "asyncio.subprocess.Process",
 }
+
+
+# Python 3.9 has no ``sys.stdlib_module_names``: the modules our tables speak of, at least.
+_STDLIB_FALLBACK = frozenset(
+    "abc argparse asyncio builtins collections concurrent contextlib contextvars dataclasses datetime enum "
+    "ftplib functools http imaplib io itertools json logging math multiprocessing os pathlib poplib queue "
+    "re selectors signal smtplib socket ssl subprocess sys telnetlib threading time types typing "
+    "typing_extensions unittest urllib uuid warnings weakref".split()
+)
+STDLIB_MODULES: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ())) | _STDLIB_FALLBACK
+# Third-party libraries whose types the tables describe: never a class of the project.
+LIBRARIES: frozenset[str] = frozenset(
+    {"requests", "httpx", "aiohttp", "urllib3", "anyio", "trio", "async_timeout", "typing_extensions"}
+)
+
+
+def is_library_name(qualname: str, project_top: str = "") -> bool:
+    """Is ``qualname`` in the standard library, the builtins or a library the tables
+    describe (so not something the project defines)? ``project_top`` is the top-level
+    package of the file asking: a project may shadow a stdlib name with its own package."""
+    top = qualname.split(".", 1)[0]
+    if top == project_top and top != "builtins":
+        return False
+    return top == "builtins" or top in STDLIB_MODULES or top in LIBRARIES

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
+from timeoutlint.analysis import types as T
 from timeoutlint.analysis.callargs import argument
 from timeoutlint.analysis.scopes import Scope
 
@@ -34,6 +35,7 @@ EXECUTOR_CONSTRUCTORS = {
 }
 EXECUTOR_TYPES = frozenset(EXECUTOR_CONSTRUCTORS) | {"concurrent.futures.Executor", "concurrent.futures._base.Executor"}
 FUTURE = "concurrent.futures.Future"
+CONTEXT = "contextvars.Context"
 WAIT = "concurrent.futures.wait"
 AS_COMPLETED = "concurrent.futures.as_completed"
 PARTIAL = "functools.partial"
@@ -63,6 +65,7 @@ class Frame:
     futures: Dict[str, Optional[str]] = field(default_factory=dict)  # name -> pool identity
     shared: Dict[str, str] = field(default_factory=dict)  # name -> "shared:<name>"
     calls: Dict[str, List[Any]] = field(default_factory=dict)  # ref -> resolver dependencies
+    callables: Dict[str, str] = field(default_factory=dict)  # local name -> the ref it runs (partial, bound method)
 
 
 @dataclass
@@ -188,28 +191,21 @@ class FactCollector:
                 base = self.ctx.qualified_name(arg.value)
                 if base and base != "builtins.object":
                     bases.append(self.norm(base))
-        self.classes[qualname] = {"bases": bases, "attrs": {}, "pools": []}
+        self.classes[qualname] = {"bases": bases, "pools": []}
         self.class_scopes[qualname] = self.ctx.resolver.scope
         self.frames.append(Frame("class", qualname, node))
 
     def leave_class(self, scope: Scope) -> None:
         frame = self.frames.pop()
         info = self.classes[frame.qualname]
-        body = frame.node.body.body if isinstance(frame.node, cst.ClassDef) and isinstance(frame.node.body, cst.IndentedBlock) else ()
-        for statement in body:
-            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
-                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                    attr = small.target.value
-                    forward = self.annotation_class(small.annotation.annotation)
-                    if forward and attr not in scope.attr_types and attr not in scope.unstable_attrs:
-                        info["attrs"][attr] = forward
         for attr, attr_type in scope.attr_types.items():
             if attr in scope.unstable_attrs:
                 continue
-            if attr_type in EXECUTOR_TYPES:
+            resolved = self.ctx.resolver.resolve(attr_type)
+            if resolved in EXECUTOR_TYPES:
                 info["pools"].append(attr)
-            if self._worth(attr_type):
-                info["attrs"][attr] = self.norm(attr_type)
+            elif resolved is not None and T.is_deferred(resolved):
+                info.setdefault("maybe_pools", {})[attr] = resolved
 
     def enter_function(self, node: Union[cst.FunctionDef, cst.Lambda]) -> None:
         parent = self.frames[-1] if self.frames else None
@@ -312,20 +308,34 @@ class FactCollector:
         return scope is not None and attr not in scope.attr_types and attr not in scope.unstable_attrs
 
     def is_executor(self, node: Node) -> bool:
-        """Known to be an executor, or ``self.x`` that only a base class can tell about (its
-        pool identity ``attr?:...`` is confirmed or dropped by the project pass)."""
-        if self.ctx.type_of(node) in EXECUTOR_TYPES or self.shared_pool(node) is not None:
+        """Known to be an executor, or possibly one: ``self.x`` that only a base class can
+        tell about (pool identity ``attr?:...``) or a value whose type needs other modules
+        (``exec?:<type>``); the project pass confirms those or drops them."""
+        node_type = self.ctx.type_of(node)
+        if node_type in EXECUTOR_TYPES or self.shared_pool(node) is not None:
             return True
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             frame = self._self_frame(node.value.value)
-            return frame is not None and self._declared_elsewhere(frame, node.attr.value)
-        return False
+            if frame is not None and self._declared_elsewhere(frame, node.attr.value):
+                return True
+        return T.is_deferred(node_type)
+
+    def executor_identity(self, node: Node) -> Optional[str]:
+        """The pool identity of an executor ``is_executor`` accepted."""
+        node_type = self.ctx.type_of(node)
+        if T.is_deferred(node_type) and self.shared_pool(node) is None:
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+                frame = self._self_frame(node.value.value)
+                if frame is not None and self._declared_elsewhere(frame, node.attr.value):
+                    return self.pool_identity(node)
+            return f"exec?:{node_type}"
+        return self.pool_identity(node)
 
     def future_pool(self, node: Node) -> Tuple[bool, Optional[str]]:
         """Is ``node`` a (not yet finished) future, and of which pool, when known?"""
         submit = _method_call(node, "submit")
         if submit is not None and self.is_executor(submit.func.value):  # type: ignore[attr-defined]
-            return True, self.pool_identity(submit.func.value)  # type: ignore[attr-defined]
+            return True, self.executor_identity(submit.func.value)  # type: ignore[attr-defined]
         if isinstance(node, cst.Name):
             scope, frame = self._binding_frame(node.value)
             table = frame.futures if frame is not None else None
@@ -333,8 +343,11 @@ class FactCollector:
                 table = self.comp_futures.get(id(scope.node))
             if table is not None and node.value in table:
                 return True, table[node.value]
-        if self.ctx.type_of(node) == FUTURE:
+        node_type = self.ctx.type_of(node)
+        if node_type == FUTURE:
             return True, None
+        if T.is_deferred(node_type):
+            return True, f"future?:{node_type}"
         return False, None
 
     def futures_pool(self, node: Node) -> Tuple[bool, Optional[str]]:
@@ -356,7 +369,9 @@ class FactCollector:
     # -- calls ------------------------------------------------------------------------
 
     def callable_ref(self, node: Node) -> Optional[str]:
-        """What calling (or submitting) ``node`` runs, as a reference."""
+        """What calling (or submitting) ``node`` runs, as a reference: a function, a bound
+        method (also held in a local), a lambda, ``functools.partial(f, ...)`` (also held
+        in a local)."""
         if isinstance(node, cst.Lambda):
             return self.lambda_name(node)
         if isinstance(node, cst.Call) and self.ctx.qualified_name(node.func) == PARTIAL and node.args:
@@ -367,11 +382,19 @@ class FactCollector:
                 return self.norm(qualname) if self._worth(qualname) else None
             scope, frame = self._binding_frame(node.value)
             if frame is not None:
-                return frame.nested.get(node.value)
+                return frame.nested.get(node.value) or frame.callables.get(node.value)
             return self.forward(node.value) if scope is None else None
         if isinstance(node, cst.Attribute):
             return self._attribute_ref(node)
         return None
+
+    def runs_with_context(self, node: Node) -> bool:
+        """``ctx.run`` / ``contextvars.copy_context().run``: runs its first argument."""
+        return (
+            isinstance(node, cst.Attribute)
+            and node.attr.value == "run"
+            and self.ctx.type_of(node.value) == CONTEXT
+        )
 
     def _attribute_ref(self, node: cst.Attribute) -> Optional[str]:
         receiver, method = node.value, node.attr.value
@@ -399,13 +422,11 @@ class FactCollector:
                 receiver_type = frame.param_types.get(receiver.value)
             elif scope is None:
                 receiver_type = self.forward(receiver.value, ("class",))
-        if receiver_type is not None:
-            return f"{self.norm(receiver_type)}.{method}" if self._worth(receiver_type) else None
-        if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name):
-            self_frame = self._self_frame(receiver.value.value)
-            if self_frame is not None:  # the attribute may be declared in a base class
-                return f"attr:{self_frame.class_qualname}|{receiver.attr.value}|{method}"
-        return None
+        if receiver_type is None:
+            return None
+        if T.is_deferred(receiver_type):
+            return T.method_result(receiver_type, method)  # the project pass finds the class
+        return f"{self.norm(receiver_type)}.{method}" if self._worth(receiver_type) else None
 
 
 def _method_call(node: Node, method: str) -> Optional[cst.Call]:

@@ -20,10 +20,12 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from timeoutlint.analysis.callargs import argument, keyword, positional
 from timeoutlint.analysis.callgraph import Project
+from timeoutlint.analysis.scopes import is_none
 from timeoutlint.context import FileContext, PendingReport
 from timeoutlint.ftypes import Diagnostic, FileResult
 from timeoutlint.rule import Invalid, Rule, Valid
 from timeoutlint.rules.executors._executor_facts import (
+    PARTIAL,
     AS_COMPLETED,
     EXECUTOR_CONSTRUCTORS,
     EXHAUSTING,
@@ -239,6 +241,19 @@ class NestedExecutor(Rule):
                 continue
             _bind(frame.futures, name, pool if is_futures else _ABSENT)
             _bind(frame.shared, name, shared if shared is not None else _ABSENT)
+            _bind(frame.callables, name, self._held_callable(node.value))
+
+    def _held_callable(self, value: cst.BaseExpression) -> Any:
+        """The ref a local bound to ``partial(f, ...)`` or a bound method (``self.handle``,
+        ``slot.deliver``) runs when it is submitted or called."""
+        facts = self.facts
+        if isinstance(value, cst.Call) and self.ctx.qualified_name(value.func) == PARTIAL:
+            ref = facts.callable_ref(value)
+        elif isinstance(value, cst.Attribute):
+            ref = facts.callable_ref(value)
+        else:
+            ref = None
+        return ref if ref is not None else _ABSENT
 
     def visit_For(self, node: cst.For) -> None:
         frame = self.facts.function_frame() if self.facts.enabled else None
@@ -307,17 +322,30 @@ class NestedExecutor(Rule):
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
+        rest: List[cst.Arg]
         if method in _SUBMIT_METHODS and facts.is_executor(func.value):
             target = argument(node, "fn", 0)
-            pool = facts.pool_identity(func.value)
-        elif method == "run_in_executor" and len(positional(node)) >= 2 and not keyword(node, "executor"):
-            executor, target = positional(node)[0], positional(node)[1]
-            is_none = isinstance(executor.value, cst.Name) and executor.value.value == "None"
-            pool = "loop-default" if is_none else facts.pool_identity(executor.value)
+            pool = facts.executor_identity(func.value)
+            rest = positional(node)[1:]
+        elif method == "run_in_executor":
+            executor, target = argument(node, "executor", 0), argument(node, "func", 1)
+            if executor is None or executor.star:
+                return
+            if is_none(executor.value):
+                pool = "loop-default"
+            elif facts.is_executor(executor.value):
+                pool = facts.executor_identity(executor.value)
+            else:
+                return
+            rest = positional(node)[2:]
         else:
             return
         if target is None or target.star:
             return
+        if facts.runs_with_context(target.value):  # ``ex.submit(ctx.run, fn, ...)`` runs ``fn``
+            if not rest or rest[0].star:
+                return
+            target = rest[0]
         if isinstance(target.value, cst.Lambda):
             facts.submitted.add(id(target.value))
         ref = facts.callable_ref(target.value)
@@ -339,7 +367,7 @@ class NestedExecutor(Rule):
                 what = f"{qualname.rpartition('.')[2]}()"  # type: ignore[union-attr]
         elif isinstance(func, cst.Attribute) and func.attr.value == "map" and facts.is_executor(func.value):
             if self._exhausted(node):
-                pool = facts.pool_identity(func.value)
+                pool = facts.executor_identity(func.value)
                 what = f"{_short(self.ctx.module.code_for_node(func))}()"
         if what is None:
             return
@@ -463,7 +491,7 @@ def _file_facts(rule: NestedExecutor, facts: FactCollector) -> Dict[str, Any]:
     for qualname, frame in facts.functions.items():
         calls = [ref for ref, deps in frame.calls.items() if not _unstable(deps)]
         functions[qualname] = {"calls": calls} if calls else {}
-    out: Dict[str, Any] = {"module": facts.module, "functions": functions}
+    out: Dict[str, Any] = {"module": facts.module, "functions": functions, "types": rule.ctx.resolver.type_facts()}
     if facts.classes:
         out["classes"] = facts.classes
     if facts.imports:
