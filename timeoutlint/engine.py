@@ -78,7 +78,7 @@ class _Dispatcher(cst.CSTVisitor):
                 if item.asname is not None:
                     resolver.bind_target(item.asname.name, resolver.entered_type(item.item))
         elif isinstance(node, cst.For):
-            resolver.bind_target(node.target, None)
+            resolver.bind_target(node.target, resolver.element_of(node.iter) if isinstance(node.target, cst.Name) else None)
         elif isinstance(node, cst.ExceptHandler) and node.name is not None:
             resolver.bind_target(node.name.name, None)
         for callback in self.visits.get(type(node).__name__, ()):
@@ -107,6 +107,8 @@ class _Dispatcher(cst.CSTVisitor):
             resolver.bind_target(node.target, None)
         elif isinstance(node, cst.NamedExpr):
             resolver.bind_target(node.target, resolver.type_of(node.value))
+        elif isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
+            resolver.note_added(node.value)
         self.ctx.stack.pop()
 
 

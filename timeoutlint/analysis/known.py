@@ -22,6 +22,7 @@ ALIASES: dict[str, str] = {
     "concurrent.futures._base.Future": "concurrent.futures.Future",
     "concurrent.futures._base.wait": "concurrent.futures.wait",
     "concurrent.futures._base.as_completed": "concurrent.futures.as_completed",
+    "concurrent.futures._base.DoneAndNotDoneFutures": "concurrent.futures.DoneAndNotDoneFutures",
     "concurrent.futures._base.TimeoutError": "concurrent.futures.TimeoutError",
     "asyncio.exceptions.TimeoutError": "asyncio.TimeoutError",
     "asyncio.events.AbstractEventLoop": "asyncio.AbstractEventLoop",
@@ -83,7 +84,43 @@ CONSTRUCTORS: dict[str, str] = {
     "asyncio.get_running_loop": "asyncio.AbstractEventLoop",
     "asyncio.get_event_loop": "asyncio.AbstractEventLoop",
     "asyncio.new_event_loop": "asyncio.AbstractEventLoop",
+    "concurrent.futures.wait": "concurrent.futures.DoneAndNotDoneFutures",
 }
+
+# A future known to have finished: from ``as_completed(...)`` or the done set of ``wait(...)``.
+# Waiting on it returns at once, so no rule treats it as a pending ``Future``.
+DONE_FUTURE = "concurrent.futures.Future[done]"
+
+# Calls that return a collection of a known element type: qualified name -> element type.
+SEQUENCE_RETURNS: dict[str, str] = {
+    "concurrent.futures.as_completed": DONE_FUTURE,
+}
+
+# (type, attribute) -> the attribute's type, and the types a tuple target unpacks into.
+ATTRIBUTE_TYPES: dict[tuple[str, str], str] = {
+    ("concurrent.futures.DoneAndNotDoneFutures", "done"): "seq:" + DONE_FUTURE,
+    ("concurrent.futures.DoneAndNotDoneFutures", "not_done"): "seq:concurrent.futures.Future",
+}
+UNPACKS: dict[str, tuple[str, ...]] = {
+    "concurrent.futures.DoneAndNotDoneFutures": ("seq:" + DONE_FUTURE, "seq:concurrent.futures.Future"),
+}
+
+# Builtins that copy a collection (their result holds the same elements), and annotations
+# of collections whose first parameter is the element type (``list[Future]``).
+COPIES: frozenset[str] = frozenset({"builtins.list", "builtins.set", "builtins.tuple", "builtins.sorted", "builtins.frozenset"})
+EMPTY_COLLECTIONS: frozenset[str] = frozenset({"builtins.list", "builtins.set", "collections.deque"})
+SEQUENCE_ANNOTATIONS: frozenset[str] = frozenset(
+    {
+        "builtins.list", "builtins.set", "builtins.frozenset", "builtins.tuple", "collections.deque",
+        "typing.List", "typing.Set", "typing.FrozenSet", "typing.Tuple", "typing.Sequence", "typing.Iterable",
+        "typing.Iterator", "typing.Collection", "typing.MutableSequence", "typing.AbstractSet", "typing.Deque",
+        "collections.abc.Sequence", "collections.abc.Iterable", "collections.abc.Iterator",
+        "collections.abc.Collection", "collections.abc.MutableSequence", "collections.abc.Set",
+    }
+)
+# Methods that add one element to a collection, and those that add every element of another.
+ADDS_ONE: frozenset[str] = frozenset({"append", "add", "appendleft"})
+ADDS_ALL: frozenset[str] = frozenset({"extend", "update"})
 
 # (receiver type, method) -> the type the method returns.
 METHOD_RETURNS: dict[tuple[str, str], str] = {

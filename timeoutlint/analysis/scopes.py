@@ -31,11 +31,19 @@ import libcst as cst
 
 from timeoutlint.analysis import types as T
 from timeoutlint.analysis.known import (
+    ADDS_ALL,
+    ADDS_ONE,
     ALIASES,
+    ATTRIBUTE_TYPES,
     CONSTRUCTORS,
+    COPIES,
+    EMPTY_COLLECTIONS,
     ENTER_RETURNS_SELF,
     METHOD_RETURNS,
     OPTIONAL_WRAPPERS,
+    SEQUENCE_ANNOTATIONS,
+    SEQUENCE_RETURNS,
+    UNPACKS,
     is_library_name,
 )
 
@@ -216,13 +224,26 @@ class Resolver:
         self.push(scope)
 
     def enter_comprehension(self, node: cst.BaseComp) -> None:
+        self.push(self._comprehension_scope(node))
+
+    def _comprehension_scope(self, node: cst.BaseComp) -> Scope:
+        """The scope of a comprehension: its targets bound to the elements they iterate
+        (each ``for`` is evaluated with the ones before it in scope)."""
         scope = Scope("comprehension", node)
         comp_for: Optional[cst.CompFor] = node.for_in
-        while comp_for is not None:
-            for name in assigned_names(comp_for.target):
-                scope.names[name] = Binding()
-            comp_for = comp_for.inner_for_in
         self.push(scope)
+        try:
+            while comp_for is not None:
+                element = self.element_of(comp_for.iter)
+                if isinstance(comp_for.target, cst.Name):
+                    scope.names[comp_for.target.value] = Binding(type=element)
+                else:
+                    for name in assigned_names(comp_for.target):
+                        scope.names[name] = Binding()
+                comp_for = comp_for.inner_for_in
+        finally:
+            self.pop()
+        return scope
 
     # -- binding ------------------------------------------------------------------------
 
@@ -275,8 +296,32 @@ class Resolver:
             if not is_none(value):  # ``self.x = None`` leaves an Optional attribute its type
                 self._record_attribute_assignment(target, value_type)
             return
+        unpacked = _unpacked(target, self.resolve(value_type))
         for name in assigned_names(target):
-            self.scope.bind(name, Binding())
+            self.scope.bind(name, Binding(type=unpacked.get(name)))
+
+    def note_added(self, call: cst.Call) -> None:
+        """``name.append(x)`` (``add``, ``extend`` ...) on a collection bound in the current
+        function: its element type becomes what every addition agrees on."""
+        func = call.func
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name) or len(call.args) != 1:
+            return
+        method = func.attr.value
+        if method not in ADDS_ONE and method not in ADDS_ALL:
+            return
+        name = func.value.value
+        scope = self.scope
+        binding = scope.names.get(name)
+        if binding is None or binding is AMBIGUOUS or binding.type is None or not binding.type.startswith(T.SEQUENCE):
+            return
+        added = self.type_of(call.args[0].value)
+        element = added if method in ADDS_ONE else _element_or_unknown(added)
+        merged = T.merge_elements([_element_or_unknown(binding.type), element])
+        scope.names[name] = Binding(type=merged)
+
+    def element_of(self, iterable: cst.BaseExpression) -> Optional[str]:
+        """The type of the elements ``for x in iterable`` binds to ``x``."""
+        return T.element_type(self.type_of(iterable))
 
     def _record_attribute_assignment(self, target: cst.Attribute, value_type: Optional[str]) -> None:
         class_scope = self._self_class(target.value)
@@ -284,10 +329,12 @@ class Resolver:
             return
         attr = target.attr.value
         known = class_scope.attr_types.get(attr)
-        if known is not None and T.is_deferred(known):
+        if known is not None and T.is_pending(known):
             known = T.resolve(known, _FileTypes(self))
-        if value_type is not None and T.is_deferred(value_type):
+        if value_type is not None and T.is_pending(value_type):
             value_type = T.resolve(value_type, _FileTypes(self))
+        if known is not None and known.startswith(T.SEQUENCE) and value_type == T.EMPTY:
+            return  # ``self.futures = []`` again: emptied, still a collection of the same
         if known is None or known != value_type:
             class_scope.unstable_attrs.add(attr)
 
@@ -367,23 +414,54 @@ class Resolver:
             if qualname is not None:  # ``module.OBJECT``
                 return None if self._is_library(qualname) else T.module_object(qualname)
             receiver = self.raw_type(node.value)
-            if receiver is None or (not T.is_deferred(receiver) and self._is_library(receiver)):
+            if receiver is None or receiver.startswith(T.SEQUENCE):
                 return None
+            if not T.is_deferred(receiver) and self._is_library(receiver):
+                return ATTRIBUTE_TYPES.get((receiver, attr))
             return T.attribute(receiver, attr)
         if isinstance(node, cst.Call):
             qualname = self.qualified_name(node.func)
             if qualname is not None:
                 if qualname in CONSTRUCTORS:
                     return CONSTRUCTORS[qualname]
+                if qualname in SEQUENCE_RETURNS:
+                    return T.sequence_of(SEQUENCE_RETURNS[qualname])
+                if qualname in COPIES or qualname in EMPTY_COLLECTIONS:
+                    if not node.args:
+                        return T.EMPTY if qualname in EMPTY_COLLECTIONS else None
+                    copied = self.raw_type(node.args[0].value) if len(node.args) == 1 else None
+                    return copied if copied is not None and copied.startswith(T.SEQUENCE) else None
                 return None if self._is_library(qualname) else T.call_result(qualname)
             if isinstance(node.func, cst.Attribute):
                 receiver = self.raw_type(node.func.value)
-                if receiver is None:
+                if receiver is None or receiver.startswith(T.SEQUENCE):
                     return None
                 method = node.func.attr.value
                 if not T.is_deferred(receiver) and self._is_library(receiver):
                     return METHOD_RETURNS.get((receiver, method))
                 return T.method_result(receiver, method)
+            return None
+        return self._collection_type(node)
+
+    def _collection_type(self, node: cst.CSTNode) -> Optional[str]:
+        """Literals, comprehensions and subscripts of collections."""
+        if isinstance(node, (cst.List, cst.Set, cst.Tuple)):
+            if any(isinstance(element, cst.StarredElement) for element in node.elements):
+                return None
+            return T.merge_elements(self.raw_type(element.value) for element in node.elements)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            self.push(self._comprehension_scope(node))
+            try:
+                return T.sequence_of(self.raw_type(node.elt))
+            finally:
+                self.pop()
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+            collection = self.raw_type(node.value)
+            if collection is None or not collection.startswith(T.SEQUENCE):
+                return None
+            if isinstance(node.slice[0].slice, cst.Slice):
+                return collection
+            return T.element_type(collection)
         return None
 
     def _defines(self, qualname: str) -> bool:
@@ -392,13 +470,13 @@ class Resolver:
     def type_of(self, node: cst.CSTNode) -> Optional[str]:
         """The type of an expression: concrete when this file tells, else deferred."""
         raw = self.raw_type(node)
-        if raw is None or not T.is_deferred(raw):
+        if raw is None or not T.is_pending(raw):
             return raw
         return T.resolve(raw, _FileTypes(self))
 
     def resolve(self, type_: Optional[str]) -> Optional[str]:
         """``type_`` resolved as far as this file tells (deferred where it needs others)."""
-        return T.resolve(type_, _FileTypes(self)) if T.is_deferred(type_) else type_
+        return T.resolve(type_, _FileTypes(self)) if T.is_pending(type_) else type_
 
     def entered_type(self, node: cst.BaseExpression) -> Optional[str]:
         """The type bound by ``with <node> as x``."""
@@ -431,6 +509,11 @@ class Resolver:
                 return self.annotation_type(elements[0])
             if base in _UNION:
                 return self._union(elements)
+            if base in SEQUENCE_ANNOTATIONS and elements:
+                rest = elements[1:]
+                if rest and not (len(rest) == 1 and isinstance(rest[0], cst.Ellipsis)):
+                    return None  # tuple[A, B]: not one element type
+                return T.sequence_of(self.annotation_type(elements[0]))
             if base is None or base.startswith(("builtins.", "typing.", "collections.")):
                 return None  # list[Future] is a list: its elements are not followed here
             return base  # a generic such as Popen[bytes]
@@ -473,6 +556,7 @@ class Resolver:
         if not isinstance(node.body, cst.IndentedBlock):
             return scope
         assigned: Dict[str, List[Optional[str]]] = {}
+        added: Dict[str, List[Optional[str]]] = {}  # self.x.append(...): the elements' types
         for statement in node.body.body:
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
@@ -490,24 +574,48 @@ class Resolver:
                 continue
             with self._inside(function_scope):
                 for small in _statements(method.body):
-                    self._prescan_binding(small, function_scope, assigned)
+                    self._prescan_binding(small, function_scope, assigned, added)
         for attr, found in assigned.items():
             kinds = set(found)
+            if len(kinds) > 1:  # ``self.proc = start_child()`` and ``self.proc = Popen()`` agree
+                kinds = {self.resolve(t) for t in kinds}
             declared = scope.attr_types.get(attr)
             if declared is not None and kinds <= {declared}:
                 continue
+            if declared is not None and declared.startswith(T.SEQUENCE):
+                merged = T.merge_elements([_element_or_unknown(t) for t in (declared, *kinds)])
+                if merged == declared:
+                    continue  # ``futures: list[Future]`` set to ``[]``
             if len(kinds) == 1 and None not in kinds and declared is None:
-                scope.attr_types[attr] = found[0]  # type: ignore[assignment]
+                scope.attr_types[attr] = kinds.pop()  # type: ignore[assignment]
             else:
                 scope.attr_types.pop(attr, None)
                 scope.unstable_attrs.add(attr)
+        # Then what is added to its collections, now that the other attributes are known.
+        for attr, elements in added.items():
+            current = scope.attr_types.get(attr)
+            if current is None or not current.startswith(T.SEQUENCE):
+                continue  # set up elsewhere (a base class), unstable, or not a collection
+            merged = T.merge_elements([_element_or_unknown(current)] + elements)
+            if merged is None:  # compared again once this file's own functions are known
+                merged = T.merge_elements([_element_or_unknown(self.resolve(current))] + [self.resolve(e) for e in elements])
+            if merged is None:
+                scope.attr_types.pop(attr, None)
+                scope.unstable_attrs.add(attr)
+            else:
+                scope.attr_types[attr] = merged
         return scope
 
     def _prescan_binding(
-        self, small: cst.CSTNode, scope: Scope, assigned: Dict[str, List[Optional[str]]]
+        self,
+        small: cst.CSTNode,
+        scope: Scope,
+        assigned: Dict[str, List[Optional[str]]],
+        added: Optional[Dict[str, List[Optional[str]]]] = None,
     ) -> None:
         """One statement of a method seen by the class prescan: local names are bound (so
-        ``pool = Pool(); self.pool = pool`` is known) and ``self.x = ...`` noted."""
+        ``pool = Pool(); self.pool = pool`` is known), ``self.x = ...`` and additions to
+        ``self.x`` (``self.x.append(...)``) noted."""
         targets: List[cst.BaseExpression] = []
         value: Optional[cst.BaseExpression] = None
         value_type: Optional[str] = None
@@ -536,8 +644,15 @@ class Resolver:
                             scope.bind(name, Binding())
             return
         elif isinstance(small, cst.For):
-            for name in assigned_names(small.target):
-                scope.bind(name, Binding())
+            element = self.element_of(small.iter)
+            if isinstance(small.target, cst.Name):
+                scope.bind(small.target.value, Binding(type=element))
+            else:
+                for name in assigned_names(small.target):
+                    scope.bind(name, Binding())
+            return
+        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            self._prescan_addition(small.value, scope, added)
             return
         for target in targets:
             if isinstance(target, cst.Name):
@@ -548,6 +663,28 @@ class Resolver:
             else:
                 for name in assigned_names(target):
                     scope.bind(name, Binding())
+
+    def _prescan_addition(
+        self, call: cst.Call, scope: Scope, added: Optional[Dict[str, List[Optional[str]]]]
+    ) -> None:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or len(call.args) != 1:
+            return
+        receiver = func.value
+        if isinstance(receiver, cst.Name):
+            self.note_added(call)
+            return
+        method = func.attr.value
+        if (
+            added is not None
+            and (method in ADDS_ONE or method in ADDS_ALL)
+            and isinstance(receiver, cst.Attribute)
+            and isinstance(receiver.value, cst.Name)
+            and receiver.value.value == scope.self_name
+        ):
+            value = self.raw_type(call.args[0].value)
+            element = value if method in ADDS_ONE else _element_or_unknown(value)
+            added.setdefault(receiver.attr.value, []).append(element)
 
     @contextmanager
     def _inside(self, scope: Scope) -> Iterator[None]:
@@ -648,6 +785,21 @@ class _FileTypes:
         name = qualname[len(self.resolver.own_module) + 1 :]
         binding = self.resolver.module_scope.names.get(name)
         return binding.type if binding is not None and binding is not AMBIGUOUS else None
+
+
+def _element_or_unknown(type_: Optional[str]) -> Optional[str]:
+    """A collection type as ``merge_elements`` takes it: its element type, ``?`` when empty."""
+    return "?" if type_ == T.EMPTY else T.element_type(type_)
+
+
+def _unpacked(target: cst.CSTNode, value_type: Optional[str]) -> Dict[str, str]:
+    """``done, not_done = wait(fs)``: the names of a tuple target and the types they get."""
+    parts = UNPACKS.get(value_type or "")
+    if parts is None or not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != len(parts):
+        return {}
+    if not all(isinstance(element.value, cst.Name) for element in target.elements):
+        return {}
+    return {element.value.value: part for element, part in zip(target.elements, parts)}  # type: ignore[attr-defined]
 
 
 def _union_members(node: cst.BaseExpression) -> List[cst.BaseExpression]:

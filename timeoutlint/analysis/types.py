@@ -10,6 +10,10 @@ the type once the rest of the file, or the facts of other modules, are known:
 - ``attr:T|a`` — attribute ``a`` of a ``T``;
 - ``obj:Q`` — the module-level object ``Q`` (``pkg.pools.POOL``).
 
+A collection is ``seq:E``: a list, set, tuple or iterator whose elements are all of type
+``E`` (concrete or deferred); ``seq:?`` is an empty one whose elements are not known yet.
+Iterating it or indexing it gives an ``E``.
+
 ``T`` may itself be deferred (``meth:attr:pkg.Task|slot|receive``): the last ``|`` splits.
 
 :func:`resolve` rewrites a type as far as a :class:`TypeSource` knows: to a concrete type,
@@ -31,8 +35,45 @@ MAX_DEPTH = 16
 _MAX_LENGTH = 600
 
 
+SEQUENCE = "seq:"
+EMPTY = SEQUENCE + "?"
+
+
 def is_deferred(type_: Optional[str]) -> bool:
+    """Is ``type_`` itself deferred (a collection of deferred elements is not)?"""
     return type_ is not None and type_.startswith(PREFIXES)
+
+
+def is_pending(type_: Optional[str]) -> bool:
+    """Does resolving ``type_`` need more: is it, or are its elements, deferred?"""
+    while type_ is not None and type_.startswith(SEQUENCE):
+        type_ = type_[len(SEQUENCE) :]
+    return is_deferred(type_)
+
+
+def sequence_of(element: Optional[str]) -> Optional[str]:
+    return None if element is None else SEQUENCE + element
+
+
+def element_type(type_: Optional[str]) -> Optional[str]:
+    """The elements' type of a collection type (None: not a collection, or not known)."""
+    if type_ is None or not type_.startswith(SEQUENCE) or type_ == EMPTY:
+        return None
+    return type_[len(SEQUENCE) :]
+
+
+def merge_elements(found: Iterable[Optional[str]]) -> Optional[str]:
+    """The collection type that every one of ``found`` (collection types, or element
+    types added one by one) agrees on; ``seq:?`` when none says more; None on any doubt."""
+    elements = set()
+    for type_ in found:
+        if type_ is None:
+            return None
+        elements.add(type_)
+    elements.discard("?")
+    if len(elements) > 1:
+        return None
+    return SEQUENCE + (elements.pop() if elements else "?")
 
 
 def call_result(callee: str) -> str:
@@ -88,6 +129,10 @@ def resolve(type_: Optional[str], source: TypeSource, depth: int = 0) -> Optiona
     """``type_`` rewritten as far as ``source`` knows (see the module docs)."""
     if type_ is None or depth > MAX_DEPTH or len(type_) > _MAX_LENGTH:
         return None
+    if type_.startswith(SEQUENCE):
+        if type_ == EMPTY:
+            return type_
+        return sequence_of(resolve(type_[len(SEQUENCE) :], source, depth + 1))
     if not is_deferred(type_):
         return source.canonical(type_) if source.covers(type_) else type_
     kind, inner, name = split(type_)
@@ -97,7 +142,10 @@ def resolve(type_: Optional[str], source: TypeSource, depth: int = 0) -> Optiona
         qualname = source.canonical(inner)
         if not source.covers(qualname):
             return module_object(qualname)
-        return resolve(source.object_type(qualname), source, depth + 1)
+        object_type = source.object_type(qualname)
+        if object_type is None:
+            return _through_object(qualname, "", source, depth)
+        return resolve(object_type, source, depth + 1)
     receiver = resolve(inner, source, depth + 1)
     if receiver is None:
         return None
@@ -121,9 +169,25 @@ def _resolve_call(callee: str, source: TypeSource, depth: int) -> Optional[str]:
     defined, returned = source.returns(qualname)
     if defined:
         return resolve(returned, source, depth + 1)
-    owner, _, method = qualname.rpartition(".")
-    if owner and source.class_info(owner) is not None:  # ``Class.method`` called unbound: unknown
-        return None
+    return _through_object(qualname, "call", source, depth)
+
+
+def _through_object(qualname: str, kind: str, source: TypeSource, depth: int) -> Optional[str]:
+    """``pkg.pools.SLOT.slot.start`` named through a module-level object: the attribute
+    chain (and, for a ``call``, the method called) on that object's type."""
+    parts = qualname.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        owner = ".".join(parts[:cut])
+        if source.object_type(owner) is None:
+            continue
+        type_ = module_object(owner)
+        rest = parts[cut:]
+        last = rest.pop() if kind == "call" else None
+        for name in rest:
+            type_ = attribute(type_, name)
+        if last is not None:
+            type_ = method_result(type_, last)
+        return resolve(type_, source, depth + 1)
     return None
 
 
@@ -236,5 +300,5 @@ class ProjectTypes:
             return None
         if type_ not in self._memo:
             found = resolve(type_, self)
-            self._memo[type_] = None if is_deferred(found) else found
+            self._memo[type_] = None if is_pending(found) else found
         return self._memo[type_]

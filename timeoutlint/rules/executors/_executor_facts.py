@@ -362,8 +362,13 @@ class FactCollector:
                 pools = {pool for _, pool in found}
                 return True, pools.pop() if len(pools) == 1 else None
             return False, None
-        if isinstance(node, cst.Name):
+        if isinstance(node, cst.Name) and self.future_pool(node)[0]:
             return self.future_pool(node)
+        element = T.element_type(self.ctx.type_of(node))  # ``self.futures``: appended to
+        if element == FUTURE:
+            return True, None
+        if T.is_deferred(element):
+            return True, f"future?:{element}"
         return False, None
 
     # -- calls ------------------------------------------------------------------------
