@@ -140,6 +140,50 @@ NOOP = {
         def start(work):
             POOL.submit(work)
         """,
+    "override-elsewhere-than-the-submitted-class": """
+        class Stage:
+            def start(self):
+                return POOL.submit(self.step)
+            def step(self):
+                return 1
+        class Unrelated:
+            def step(self):
+                with ThreadPoolExecutor() as pool:
+                    pass
+        """,
+    "getter-returning-either": """
+        class Slot:
+            def receive(self):
+                with ThreadPoolExecutor() as pool:
+                    pass
+        class Other:
+            def receive(self):
+                return 1
+        def pick(flag):
+            if flag:
+                return Slot()
+            return Other()
+        def execute(flag):
+            pick(flag).receive()
+        POOL.submit(execute, True)
+        """,
+    "partial-rebound": """
+        from functools import partial
+        def work(a):
+            with ThreadPoolExecutor() as pool:
+                pass
+        def start(other):
+            job = partial(work, 1)
+            job = other
+            POOL.submit(job)
+        """,
+    "context-run-of-an-unknown-object": """
+        def work(a):
+            with ThreadPoolExecutor() as pool:
+                pass
+        def start(ctx):
+            POOL.submit(ctx.run, work, 1)
+        """,
     "unstable-attribute": """
         class Slot:
             def receive(self):
@@ -283,6 +327,111 @@ FINDS = {
         """,
         [4],
         ["submits `work`"],
+    ),
+    "partial-held-in-a-local": (
+        """
+        from functools import partial
+        def work(a):
+            with ThreadPoolExecutor() as pool:
+                pass
+        def start():
+            job = partial(work, 1)
+            POOL.submit(job)
+        """,
+        [4],
+        ["submits `work`"],
+    ),
+    "bound-method-held-in-a-local": (
+        """
+        class Slot:
+            def receive(self):
+                with ThreadPoolExecutor() as pool:
+                    pass
+        def start(slot: Slot):
+            handler = slot.receive
+            POOL.submit(handler)
+        """,
+        [4],
+        ["`Slot.receive`"],
+    ),
+    "copy-context-run": (
+        """
+        import contextvars
+        def work(a):
+            with ThreadPoolExecutor() as pool:
+                pass
+        def start():
+            ctx = contextvars.copy_context()
+            POOL.submit(ctx.run, work, 1)
+            POOL.submit(contextvars.copy_context().run, work, 2)
+        """,
+        [4],
+        ["submits `work`"],
+    ),
+    "run-in-executor-keywords": (
+        """
+        import asyncio
+        def work():
+            with ThreadPoolExecutor() as pool:
+                pass
+        async def main(loop: asyncio.AbstractEventLoop):
+            await loop.run_in_executor(executor=POOL, func=work)
+        """,
+        [4],
+        ["`work`"],
+    ),
+    "override-in-a-subclass": (
+        """
+        class Stage:
+            def start(self):
+                return POOL.submit(self.step)
+            def step(self):
+                return 1
+        class Parallel(Stage):
+            def step(self):
+                with ThreadPoolExecutor() as pool:
+                    pass
+        """,
+        [9],
+        ["`Parallel.step`"],
+    ),
+    "super-call": (
+        """
+        class Stage:
+            def step(self):
+                with ThreadPoolExecutor() as pool:
+                    pass
+        class Logged(Stage):
+            def step(self):
+                return super().step()
+        def start(stage: Logged):
+            POOL.submit(stage.step)
+        """,
+        [4],
+        ["`Logged.step` → `Stage.step`"],
+    ),
+    "getter-and-attribute-chain": (
+        """
+        from dataclasses import dataclass
+        class Slot:
+            def receive(self):
+                with ThreadPoolExecutor() as pool:
+                    pass
+        @dataclass
+        class Task:
+            slot: Slot
+        class Flow:
+            def __init__(self):
+                self._executor = ThreadPoolExecutor()
+            def _get_executor(self):
+                return self._executor
+            def run(self, task: Task):
+                self._get_executor().submit(execute, task)
+        def execute(task: Task):
+            task.slot.receive()
+        """,
+        [5],
+        ["`execute` → `Slot.receive`"],
     ),
     "map": (
         """

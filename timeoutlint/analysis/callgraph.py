@@ -10,6 +10,8 @@ imports. This module joins them and answers "which functions can a reference rea
   ones included;
 - ``Class.method`` is looked up along the class' bases (a depth-first MRO approximation);
 - ``super:Class.method`` is looked up in the bases of ``Class`` only;
+- ``self:Class.method`` (a call on ``self``) is that method, or an override of it in any
+  subclass of ``Class`` among the modules read: ``self`` may be an instance of one;
 - ``meth:<type>|method`` calls ``method`` on a value whose type (``analysis.types``) the
   project's type facts resolve to a class: ``task.slot.receive()`` on a parameter annotated
   with a dataclass of another module, ``flow._get_executor().submit``, an attribute declared
@@ -100,6 +102,7 @@ class Project:
                     dict(info.get("maybe_pools", {})),
                 )
         self._resolved: Dict[str, Tuple[str, ...]] = {}
+        self._subclasses: Optional[Dict[str, List[str]]] = None
         self.types = T.ProjectTypes(type_facts, canonical=self.canonical, want=self._want)
 
     # -- names ------------------------------------------------------------------------
@@ -163,6 +166,22 @@ class Project:
             pending[0:0] = list(cls.bases)
         return found
 
+    def subclasses(self, name: str) -> List[str]:
+        """Every class of the project that derives from ``name``, nearest first."""
+        if self._subclasses is None:
+            self._subclasses = {}
+            for cls in self.classes.values():
+                for base in cls.bases:
+                    self._subclasses.setdefault(self.canonical(base), []).append(cls.qualname)
+        found: List[str] = []
+        pending = list(self._subclasses.get(self.canonical(name), ()))
+        while pending and len(found) < 256:
+            sub = pending.pop(0)
+            if sub not in found:
+                found.append(sub)
+                pending.extend(self._subclasses.get(sub, ()))
+        return found
+
     def method(self, class_name: str, method: str, skip_first: bool = False) -> Optional[str]:
         classes = self.mro(class_name)
         for cls in classes[1:] if skip_first else classes:
@@ -185,6 +204,11 @@ class Project:
             owner, _, method = ref[len("super:") :].rpartition(".")
             found = self.method(owner, method, skip_first=True)
             return [found] if found else []
+        if ref.startswith("self:"):
+            owner, _, method = ref[len("self:") :].rpartition(".")
+            found = [self.method(owner, method)]
+            found.extend(f"{sub}.{method}" for sub in self.subclasses(owner) if f"{sub}.{method}" in self.functions)
+            return [name for name in found if name]
         if ref.startswith("meth:"):
             _, receiver, method = T.split(ref)
             receiver_type = self.type_of(receiver)

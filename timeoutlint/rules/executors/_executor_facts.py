@@ -406,7 +406,7 @@ class FactCollector:
         if isinstance(receiver, cst.Name):
             self_frame = self._self_frame(receiver.value)
             if self_frame is not None:
-                return f"{self_frame.class_qualname}.{method}"
+                return f"self:{self_frame.class_qualname}.{method}"  # or an override
         if (
             isinstance(receiver, cst.Call)
             and isinstance(receiver.func, cst.Name)
