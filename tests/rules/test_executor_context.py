@@ -63,7 +63,7 @@ NOOP = {
     "    pool.submit(twice)\n",
     "callable-sets-it-too": HEAD + "def own():\n    var.set(2)\n    return var.get()\ndef f():\n    var.set(1)\n    pool.submit(own)\n",
     "starred-callable": HEAD + "def f(args):\n    var.set(1)\n    pool.submit(*args)\n",
-    "inherited-method": HEAD + "class Base:\n    def job(self):\n        return var.get()\nclass C(Base):\n"
+    "method-of-an-unknown-base": HEAD + "from elsewhere import Base\nclass C(Base):\n"
     "    def run(self):\n        var.set(1)\n        pool.submit(self.job)\n",
     "recursion": HEAD + "def a(n):\n    return b(n)\ndef b(n):\n    return a(n)\ndef f():\n    var.set(1)\n    pool.submit(a, 1)\n",
     "no-contextvar-in-file": "from concurrent.futures import ThreadPoolExecutor\nfrom ctx import var\ndef reads():\n    return var.get()\n"
@@ -282,6 +282,32 @@ def test_imported_context_var_noqa(lint_project: Callable[..., Any], tmp_path: P
         "ex.submit(handler, message)\n", "ex.submit(handler, message)  # noqa: TL104\n"
     )
     assert _where(tmp_path, lint_project(files)) == [("workflow/slot.py", 17)]
+
+
+LOCAL_IMPORTS = {
+    "workflow/__init__.py": "",
+    "workflow/context.py": "import contextvars\n\ncurrent_task = contextvars.ContextVar('current_task')\n",
+    "workflow/task.py": "def run(task, slot):\n    from .context import current_task\n\n"
+    "    current_task.set(task)\n    return slot.receive('go')\n",
+    "workflow/slot.py": "from concurrent.futures import ThreadPoolExecutor\n\n\n"
+    "def handler(message):\n    from workflow.context import current_task as task\n\n    return task.get(), message\n\n\n"
+    "def receive(message):\n    with ThreadPoolExecutor(max_workers=1) as ex:\n        return ex.submit(handler, message)\n",
+}
+
+
+def test_context_var_imported_inside_functions(lint_project: Callable[..., Any], tmp_path: Path) -> None:
+    """Both the setter and the reader import the variable inside the function."""
+    assert _where(tmp_path, lint_project(LOCAL_IMPORTS)) == [("workflow/slot.py", 12)]
+
+
+def test_context_var_imported_inside_functions_unknown_twin(lint_project: Callable[..., Any]) -> None:
+    """The reader's local import is of something else with a ``get``: no finding."""
+    files = dict(LOCAL_IMPORTS)
+    files["workflow/slot.py"] = files["workflow/slot.py"].replace(
+        "from workflow.context import current_task as task", "from workflow.settings import defaults as task"
+    )
+    files["workflow/settings.py"] = "defaults = {}\n"
+    assert lint_project(files) == []
 
 
 @pytest.mark.parametrize(

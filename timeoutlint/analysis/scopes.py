@@ -260,7 +260,7 @@ class Resolver:
                     scope.bind(top, Binding(qualname=top))
                     self.imported_modules.add(full)
             return
-        base = self._import_from_module(node)
+        base = self.import_from_module(node)
         if isinstance(node.names, cst.ImportStar):
             self.star_import = True
             return
@@ -270,7 +270,8 @@ class Resolver:
             if bound:
                 scope.bind(bound, Binding(qualname=canonical(f"{base}.{name}") if base else None))
 
-    def _import_from_module(self, node: cst.ImportFrom) -> Optional[str]:
+    def import_from_module(self, node: cst.ImportFrom) -> Optional[str]:
+        """The module ``from <module> import ...`` names, relative imports resolved."""
         module = dotted_name(node.module) if node.module is not None else ""
         level = len(node.relative)
         if level == 0:

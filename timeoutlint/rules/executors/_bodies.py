@@ -40,6 +40,8 @@ class Body:
         self.calls: Set[str] = set()  # f in f(...)
         self.attr_calls: Set[Tuple[str, str]] = set()  # (x, m) for x.m(...)
         self.self_name: Optional[str] = None
+        # names bound by ``from m import x [as y]`` here: y -> (the import, "x")
+        self.from_imports: Dict[str, Tuple[cst.ImportFrom, str]] = {}
         starts: List[cst.CSTNode]
         if isinstance(root, cst.Module):
             starts = list(root.body)
@@ -93,6 +95,12 @@ class Body:
             self._bind_target(node.target, None)
         elif isinstance(node, cst.NamedExpr):
             self._bind_target(node.target, node.value)
+        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                imported = dotted_name(alias.name) or ""
+                local = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(local, cst.Name) and imported:
+                    self.from_imports[local.value] = (node, imported)
         elif isinstance(node, cst.AsName):
             self._bind_target(node.name, None)
         elif isinstance(node, cst.ImportAlias) and node.asname is None:

@@ -12,7 +12,7 @@ from timeoutlint.ftypes import Applicability, Diagnostic, FileResult
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
 from timeoutlint.rules.executors._bodies import Body, Root
 from timeoutlint.rules.executors._futures_common import is_none
-from timeoutlint.analysis.scopes import AMBIGUOUS, dotted_name
+from timeoutlint.analysis.scopes import AMBIGUOUS, canonical, dotted_name
 from timeoutlint.settings import Settings
 from timeoutlint.suppression import find_suppressions
 
@@ -34,15 +34,17 @@ class ExecutorContextLost(Rule):
     `ThreadPoolExecutor`) and `loop.run_in_executor(None or a ThreadPoolExecutor, fn, ...)`
     where `fn` reads a `ContextVar` that the caller has set.
 
-    Precisely: `fn` — a function or method of this file (`self.method`), a lambda, or
-    `functools.partial` of one — calls `var.get()` itself or through the functions of this
-    file it calls, where `var` is a module-level `contextvars.ContextVar(...)` of this file
-    (bound once, not shadowed); and the submitting function calls `var.set(...)` before the
-    submission (textually), or the module sets it at module level. A callable that sets the
-    variable itself is not reported.
+    Precisely: `fn` — a function or method of this file (`self.method`, also one inherited
+    from a base class of this file; `self.handler.handle` or `task.slot.receive` when the
+    attribute's class is known and defined in this file), a lambda, or `functools.partial`
+    of one — calls `var.get()` itself or through the functions of this file it calls, where
+    `var` is a module-level `contextvars.ContextVar(...)` of this file (bound once, not
+    shadowed); and the submitting function calls `var.set(...)` before the submission
+    (textually), or the module sets it at module level. A callable that sets the variable
+    itself is not reported.
 
     Across modules: when the variable `fn` reads is imported (`from .context import
-    current_task`), the finding is reported once the facts of the project confirm that the
+    current_task`, at module level or inside the function that reads it), the finding is reported once the facts of the project confirm that the
     imported name is a module-level `contextvars.ContextVar(...)` of a project module and
     that some project file calls `.set(...)` on it (where, is not known: any setter counts).
     A variable whose module is not in the project, or is re-exported through another
@@ -171,6 +173,12 @@ class ExecutorContextLost(Rule):
             _HEAD + "def serve(rid, job, request_id):\n    request_id.set(rid)\n    pool.submit(handle, job)\n",
             why="request_id here is a parameter, not the ContextVar",
         ),
+        Valid(
+            _HEAD + "class Handler:\n    def handle(self, job):\n        return request_id.get(), job\n\n"
+            "class Service:\n    def __init__(self, handler):\n        self.handler = handler\n\n"
+            "    def serve(self, rid, job):\n        request_id.set(rid)\n        return pool.submit(self.handler.handle, job)\n",
+            why="the handler attribute's class is not known",
+        ),
     ]
     INVALID = [
         Invalid(
@@ -202,6 +210,24 @@ class ExecutorContextLost(Rule):
             "        self.pool = ThreadPoolExecutor(4)\n\n    def _query(self, sql):\n        return tenant.get(), sql\n\n"
             "    def run(self, who, sql):\n        tenant.set(who)\n        return self.pool.submit(copy_context().run, lambda: self._query(sql))\n",
             why="through a lambda and a method",
+        ),
+        Invalid(
+            _HEAD + "class Handler:\n    def handle(self, job):\n        return request_id.get(), job\n\n"
+            "class Service:\n    def __init__(self):\n        self.handler = Handler()\n\n"
+            "    def serve(self, rid, job):\n        request_id.set(rid)\n        return pool.submit(self.handler.handle, job)\n",
+            fixed=_HEAD + "class Handler:\n    def handle(self, job):\n        return request_id.get(), job\n\n"
+            "class Service:\n    def __init__(self):\n        self.handler = Handler()\n\n"
+            "    def serve(self, rid, job):\n        request_id.set(rid)\n"
+            "        return pool.submit(contextvars.copy_context().run, self.handler.handle, job)\n",
+            why="a method of a handler attribute whose class is known",
+        ),
+        Invalid(
+            _HEAD + "class Base:\n    def job(self):\n        return request_id.get()\n\n"
+            "class Child(Base):\n    def run(self, rid):\n        request_id.set(rid)\n        return pool.submit(self.job)\n",
+            fixed=_HEAD + "class Base:\n    def job(self):\n        return request_id.get()\n\n"
+            "class Child(Base):\n    def run(self, rid):\n        request_id.set(rid)\n"
+            "        return pool.submit(contextvars.copy_context().run, self.job)\n",
+            why="a method inherited from a base class of this file",
         ),
     ]
 
@@ -264,7 +290,14 @@ class ExecutorContextLost(Rule):
         if self._is_context_var(name, chain):
             return name
         module = chain[-1]
-        if self._resolve(name, chain) is not module or module.bound[name] != 1 or module.values.get(name) != [None]:
+        body = self._resolve(name, chain)
+        if body is not None and body is not module:  # ``from .context import var`` in a function
+            if body.bound[name] != 1 or name not in body.from_imports:
+                return None
+            node, imported = body.from_imports[name]
+            base = self.ctx.resolver.import_from_module(node)
+            return _IMPORTED + canonical(f"{base}.{imported}") if base else None
+        if body is not module or module.bound[name] != 1 or module.values.get(name) != [None]:
             return None
         if name in module.defs or name in module.classes:
             return None
@@ -339,7 +372,31 @@ class ExecutorContextLost(Rule):
                 method = self._self_method(receiver.value, target.attr.value, chain)
                 if method is not None:
                     return self._reads(method, (self._body(method), chain[-1]), 0)
+            method = self._method_of_type(self.ctx.type_of(receiver), target.attr.value)
+            if method is not None:  # ``self.handler.handle``, ``task.slot.receive``
+                return self._reads(method, (self._body(method), chain[-1]), 0)
         return set()
+
+    def _method_of_type(self, type_: Optional[str], name: str) -> Optional[cst.FunctionDef]:
+        """Method ``name`` of a class of this module (or an in-module base of it)."""
+        resolver = self.ctx.resolver
+        pending = [type_] if type_ else []
+        seen: Set[str] = set()
+        while pending:
+            qualname = pending.pop(0)
+            scope = resolver.classes.get(qualname or "")
+            if scope is None or qualname in seen or not isinstance(scope.node, cst.ClassDef):
+                continue
+            seen.add(qualname)
+            if scope.node not in self._methods.values():
+                continue  # a class nested in a function: its methods are not tracked
+            method = self._method(scope.node, name)
+            if method is not None and not _is_static(method):
+                return method
+            if any(f.name.value == name for f, owner in self._methods.items() if owner is scope.node):
+                return None  # defined more than once: unknown
+            pending.extend(scope.bases)
+        return None
 
     # -- the pass -----------------------------------------------------------------------
 
