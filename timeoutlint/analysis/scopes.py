@@ -722,7 +722,7 @@ class Resolver:
             return None
         if node.returns is not None:
             return self.annotation_type(node.returns.annotation)
-        if any(_changes_the_call(d, self) for d in node.decorators):
+        if any(changes_the_call(d, self) for d in node.decorators):
             return None
         scope = self._function_scope(node, class_scope)
         found: List[Optional[str]] = []
@@ -809,7 +809,7 @@ def _union_members(node: cst.BaseExpression) -> List[cst.BaseExpression]:
     return [node]
 
 
-def _changes_the_call(decorator: cst.Decorator, resolver: Resolver) -> bool:
+def changes_the_call(decorator: cst.Decorator, resolver: Resolver) -> bool:
     """Decorators that change what calling the function returns (a property is read, not
     called; contextmanager and cache wrappers return something else)."""
     target = decorator.decorator

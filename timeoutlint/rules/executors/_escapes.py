@@ -1,0 +1,140 @@
+"""Which timeouts leave the functions of a file (for TL106).
+
+A function whose own body waits with a timeout — ``fut.result(5)``, ``await
+asyncio.wait_for(aw, 1)`` — and has no handler of its own that catches it raises that
+timeout to its caller; so does a function that calls such a function outside a handler
+that catches it. A ``try`` whose body calls such a function meets the timeout as if the
+wait were written in it.
+
+Only calls that run the function's body there and then count: a function or method of
+this file (``fetch()``, ``self.fetch()``, ``helper.fetch()`` on a value of a class of this
+file), not a generator, not a decorated function (the decorator may change what a call
+does), and an ``async def`` only where the call is awaited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from timeoutlint.analysis.scopes import changes_the_call
+from timeoutlint.context import FileContext
+from timeoutlint.rules.executors._handlers import ASYNCIO, FUTURES, NO, Met, handlers_met
+
+KINDS = (FUTURES, ASYNCIO)
+MAX_DEPTH = 8  # calls followed from the ``try`` body
+_BOUNDARIES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.GeneratorExp)
+
+
+@dataclass
+class Site:
+    """A call of a function of this file."""
+
+    node: cst.Call
+    caller: Optional[str]  # the function the call is in (None: module level, or later-run code)
+    callee: str
+    label: str
+    met: Dict[str, List[Met]]  # kind -> the handlers a timeout raised here meets
+    dependencies: List[object] = field(default_factory=list)
+
+    def leaves_caller(self, kind: str) -> bool:
+        return self.caller is not None and all(entry.verdict == NO for entry in self.met[kind])
+
+
+class Escapes:
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+        self.direct: Dict[str, Dict[str, str]] = {}  # function -> kind -> the wait raising it
+        self.sites: List[Site] = []
+        self._by_caller: Dict[str, List[Site]] = {}
+        self._memo: Dict[str, Dict[str, str]] = {}
+
+    # -- during the pass ----------------------------------------------------------------
+
+    def function_here(self) -> Optional[str]:
+        """The function of this file whose own body holds the node being visited."""
+        stack = self.ctx.stack
+        for node in reversed(stack[:-1]):
+            if isinstance(node, _BOUNDARIES):
+                scope = self.ctx.resolver.function_scope()
+                if isinstance(node, cst.FunctionDef) and scope is not None and scope.node is node:
+                    return scope.qualname if scope.qualname in self.ctx.resolver.functions else None
+                return None
+        return None
+
+    def note_wait(self, kind: str, label: str, met: List[Met]) -> None:
+        function = self.function_here()
+        if function is not None and all(entry.verdict == NO for entry in met):
+            self.direct.setdefault(function, {}).setdefault(kind, label)
+
+    def note_call(self, call: cst.Call, label: str, version: tuple) -> None:
+        callee = self._callee(call)
+        if callee is None:
+            return
+        dependencies = list(self.ctx.resolver.dependencies)
+        met = {kind: list(handlers_met(self.ctx, kind, version)) for kind in KINDS}
+        site = Site(call, self.function_here(), callee, label, met, dependencies)
+        self.sites.append(site)
+        if site.caller is not None:
+            self._by_caller.setdefault(site.caller, []).append(site)
+
+    def _callee(self, call: cst.Call) -> Optional[str]:
+        resolver = self.ctx.resolver
+        func = call.func
+        qualname = self.ctx.qualified_name(func)
+        if qualname is None and isinstance(func, cst.Attribute):
+            qualname = self._method(self.ctx.type_of(func.value), func.attr.value)
+        found = resolver.functions.get(qualname or "")
+        if found is None:
+            return None
+        definition = found[0]
+        if any(changes_the_call(decorator, resolver) for decorator in definition.decorators) or _yields(definition):
+            return None
+        if definition.asynchronous is not None and not isinstance(self.ctx.parent(), cst.Await):
+            return None  # the coroutine is made here, run later
+        return qualname
+
+    def _method(self, type_: Optional[str], name: str) -> Optional[str]:
+        """``Class.name`` for a class of this file, or the in-file base that defines it."""
+        classes = self.ctx.resolver.classes
+        pending = [type_] if type_ else []
+        seen = set()
+        while pending:
+            owner = pending.pop(0)
+            if owner in seen or owner not in classes:
+                continue
+            seen.add(owner)
+            if f"{owner}.{name}" in self.ctx.resolver.functions:
+                return f"{owner}.{name}"
+            pending.extend(classes[owner].bases)
+        return None
+
+    # -- once the file is read ----------------------------------------------------------
+
+    def raised(self, function: str, depth: int = 0) -> Dict[str, str]:
+        """kind -> how the timeout leaves ``function`` (``fetch()` → `fut.result()``)."""
+        if function in self._memo:
+            return self._memo[function]
+        self._memo[function] = {}  # a cycle adds nothing
+        found = dict(self.direct.get(function, {}))
+        if depth < MAX_DEPTH:
+            for site in self._by_caller.get(function, ()):
+                for kind, inner in self.raised(site.callee, depth + 1).items():
+                    if kind not in found and site.leaves_caller(kind):
+                        found[kind] = f"{site.label}` → `{inner}"
+        self._memo[function] = found
+        return found
+
+
+def _yields(definition: cst.FunctionDef) -> bool:
+    stack: List[cst.CSTNode] = [definition.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Yield,)):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(node.children)
+    return False
