@@ -114,6 +114,13 @@ def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
     return children
 
 
+def attribute_key(node: cst.CSTNode) -> Optional[str]:
+    """``"self._remaining"`` for the attribute ``self._remaining`` of a plain name."""
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        return f"{node.value.value}.{node.attr.value}"
+    return None
+
+
 def _is_zero(node: cst.CSTNode) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 0
 
@@ -205,6 +212,11 @@ class ClockFlow:
     def _bind(self, target: cst.CSTNode, value: Union[cst.BaseExpression, cst.AugAssign]) -> None:
         if isinstance(target, cst.Name):
             self.assigned.setdefault(target.value, []).append(value)
+            return
+        key = attribute_key(target)
+        if key is not None:  # ``self._remaining -= elapsed``: other code assigns it too
+            self.assigned.setdefault(key, []).append(value)
+            self.opaque.add(key)
         else:
             self.opaque.update(assigned_names(target))
 
@@ -240,11 +252,13 @@ class ClockFlow:
 
     def _infer(self) -> None:
         self.names = {name: None for name in self.assigned}
+        # ``x.attr`` is one value only while ``x`` is: not when the body rebinds ``x``
+        rebound = {name for name in self.assigned if "." in name and name.partition(".")[0] in self.assigned}
         for _ in range(12):
             self._memo = {}
             changed = False
             for name, values in self.assigned.items():
-                kind: _Kind = TOP if name in self.forced_top else (OTHER if name in self.opaque else None)
+                kind: _Kind = TOP if name in self.forced_top or name in rebound else (OTHER if name in self.opaque else None)
                 for value in values:
                     kind = _join(kind, self._value_kind(value))
                 if kind != self.names[name]:
@@ -258,8 +272,9 @@ class ClockFlow:
 
     def _value_kind(self, value: Union[cst.BaseExpression, cst.AugAssign]) -> _Kind:
         if isinstance(value, cst.AugAssign):
-            assert isinstance(value.target, cst.Name)
-            return _binop(value.operator, self.names[value.target.value], self.kind(value.value))
+            key = value.target.value if isinstance(value.target, cst.Name) else attribute_key(value.target)
+            assert key is not None
+            return _binop(value.operator, self.names[key], self.kind(value.value))
         return self.kind(value)
 
     def kind(self, node: cst.CSTNode) -> _Kind:
@@ -278,6 +293,9 @@ class ClockFlow:
             return TOP if node.value in self.forced_top else OTHER
         if isinstance(node, cst.BinaryOperation):
             return _binop(node.operator, self.kind(node.left), self.kind(node.right))
+        if isinstance(node, cst.Attribute):
+            key = attribute_key(node)
+            return self.names.get(key, OTHER) if key is not None else OTHER  # type: ignore[arg-type]
         if isinstance(node, cst.IfExp):
             return _join(self.kind(node.body), self.kind(node.orelse))
         if isinstance(node, cst.NamedExpr):
@@ -405,9 +423,10 @@ class ClockFlow:
                     for target in targets:
                         if isinstance(target, cst.Name):
                             uf.union(("name", target.value), node.value)
-            elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
-                if self.kind(node.value) in TIMING:
-                    uf.union(("name", node.target.value), node.value)
+            elif isinstance(node, cst.AugAssign):
+                key = node.target.value if isinstance(node.target, cst.Name) else attribute_key(node.target)
+                if key is not None and self.kind(node.value) in TIMING:
+                    uf.union(("name", key), node.value)
             elif isinstance(node, cst.Arg) and node.keyword is not None and "timeout" in node.keyword.value.lower():
                 if self.kind(node.value) == REMAINING:
                     evidence.append(node.value)  # ``timeout=deadline - time.time()``
@@ -423,6 +442,8 @@ class ClockFlow:
                     uf.union(node, child)
             if isinstance(node, cst.Name):
                 uf.union(node, ("name", node.value))
+            elif isinstance(node, cst.Attribute) and attribute_key(node) in self.names:
+                uf.union(node, ("name", attribute_key(node)))
             elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
                 uf.union(node, ("name", node.target.value))
             elif isinstance(node, cst.BinaryOperation) and kind == REMAINING:
@@ -433,7 +454,7 @@ class ClockFlow:
         module_level = not isinstance(self.root, (cst.FunctionDef, cst.Lambda))
         for name, kind in self.names.items():
             # other functions read module and class attributes: they escape
-            if kind in POINTS and (module_level or name in self.captured):
+            if kind in POINTS and (module_level or name in self.captured or "." in name):
                 escapes.append(("name", name))
         evidenced = {uf.find(item) for item in evidence}
         escaped = {uf.find(item) for item in escapes}

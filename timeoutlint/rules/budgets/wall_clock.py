@@ -31,7 +31,9 @@ class WallClockTimeout(Rule):
       `time.time() - os.path.getmtime(p) > age`): wall-clock timestamps may be exactly
       what is meant, so nothing is reported;
     - values that cross functions: `self.start` set in another method, a name of the
-      enclosing function read by a nested one, a module-level start time read in a function;
+      enclosing function read by a nested one, a module-level start time read in a function
+      (a budget kept in an attribute and spent and checked in one method is in scope:
+      `self._remaining -= time.time() - start; if self._remaining <= 0: ...`);
     - `time.time_ns()`.
 
     ## Why is this bad?
