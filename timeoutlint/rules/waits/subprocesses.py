@@ -56,6 +56,11 @@ class SubprocessWithoutTimeout(Rule):
     used to wait as long as it took now raises `subprocess.TimeoutExpired` after that many
     seconds.
 
+    `p.wait()` or `p.communicate()` after `p.kill()` earlier in the same block only reaps
+    the killed child (the idiom the `subprocess` docs show) and is not reported (after `terminate()` it is: a child may ignore SIGTERM). Nor is a wait
+    in the body of `if timeout is None:` on a parameter named for a timeout: the caller
+    chose to wait as long as it takes.
+
     An explicit `timeout=None` is reported by TL305, not here. A call with `**kwargs` may
     carry a timeout and is not reported; a `wait()` on an object not known to be a
     `Popen` is not reported either.
@@ -87,6 +92,12 @@ class SubprocessWithoutTimeout(Rule):
         Valid("from mylib import run\nrun(['ls'])\n", why="not subprocess.run"),
         Valid("import subprocess\ndef f(subprocess):\n    subprocess.run(['ls'])\n", why="shadowed by a parameter"),
         Valid("import subprocess\np = subprocess.Popen(['ls'])\np = object()\np.wait()\n", why="rebound"),
+        Valid("import subprocess\np = subprocess.Popen(['ls'])\np.kill()\np.wait()\n", why="reaps a killed child"),
+        Valid(
+            "import subprocess\ndef run(args, timeout=None):\n    p = subprocess.Popen(args)\n    if timeout is None:\n"
+            "        return p.wait()\n    return p.wait(timeout)\n",
+            why="the caller chose no timeout",
+        ),
     ]
     INVALID = [
         Invalid(
@@ -118,6 +129,12 @@ class SubprocessWithoutTimeout(Rule):
             settings=_DEFAULT,
         ),
         Invalid(
+            "import subprocess\np = subprocess.Popen(['ls'])\np.terminate()\np.wait()\n",
+            fixed="import subprocess\np = subprocess.Popen(['ls'])\np.terminate()\np.wait(timeout=30)\n",
+            settings=_DEFAULT,
+            why="a terminated child may ignore SIGTERM",
+        ),
+        Invalid(
             "from subprocess import Popen\ndef stop(p: Popen) -> None:\n    p.wait()\n",
             fixed="from subprocess import Popen\ndef stop(p: Popen) -> None:\n    p.wait(timeout=30)\n",
             settings=_DEFAULT,
@@ -134,7 +151,61 @@ class SubprocessWithoutTimeout(Rule):
         if isinstance(func, cst.Attribute) and func.attr.value in POPEN_WAITING_METHODS:
             position = POPEN_WAITING_METHODS[func.attr.value]
             if self.ctx.type_of(func.value) == "subprocess.Popen" and not may_pass(node, "timeout", position):
-                self._flag(node)
+                if not self._reaps_killed(func.value) and not self._chosen_by_caller():
+                    self._flag(node)
+
+    def _reaps_killed(self, receiver: cst.BaseExpression) -> bool:
+        """``p.kill()`` earlier in the same block: ``p.wait()`` / ``p.communicate()`` only
+        reap the killed child (the idiom of the ``subprocess`` docs)."""
+        statement, block = self._statement_and_block()
+        if statement is None or block is None:
+            return False
+        code = self.ctx.module.code_for_node(receiver)
+        for earlier in block.body[: block.body.index(statement)]:
+            if isinstance(earlier, cst.SimpleStatementLine):
+                for small in earlier.body:
+                    value = small.value if isinstance(small, cst.Expr) else None
+                    if (
+                        isinstance(value, cst.Call)
+                        and isinstance(value.func, cst.Attribute)
+                        and value.func.attr.value == "kill"
+                        and self.ctx.module.code_for_node(value.func.value) == code
+                    ):
+                        return True
+        return False
+
+    def _statement_and_block(self) -> tuple:
+        stack = self.ctx.stack
+        for index in range(len(stack) - 1, 0, -1):
+            if isinstance(stack[index], cst.SimpleStatementLine):
+                parent = stack[index - 1]
+                return stack[index], parent if isinstance(parent, (cst.IndentedBlock, cst.Module)) else None
+        return None, None
+
+    def _chosen_by_caller(self) -> bool:
+        """In the body of ``if timeout is None:`` on a parameter named for a timeout: the
+        caller asked to wait as long as it takes (``else: p.wait(timeout)``)."""
+        function = self.ctx.current_function()
+        params = {p.name.value for p in function.params.params + function.params.kwonly_params} if function else set()
+        stack = self.ctx.stack
+        for index in range(len(stack) - 1, 0, -1):
+            parent, child = stack[index - 1], stack[index]
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(parent, cst.If) and child is parent.body:
+                test = parent.test
+                if (
+                    isinstance(test, cst.Comparison)
+                    and isinstance(test.left, cst.Name)
+                    and "timeout" in test.left.value.lower()
+                    and test.left.value in params
+                    and len(test.comparisons) == 1
+                    and isinstance(test.comparisons[0].operator, cst.Is)
+                    and isinstance(test.comparisons[0].comparator, cst.Name)
+                    and test.comparisons[0].comparator.value == "None"
+                ):
+                    return True
+        return False
 
     def _flag(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and self.ctx.qualified_name(node.func) is None:
