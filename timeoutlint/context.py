@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 import libcst as cst
 
 from timeoutlint.ftypes import Applicability
-from timeoutlint.analysis.scopes import Resolver, Scope
+from timeoutlint.analysis.bindings import Scope
+from timeoutlint.analysis.scopes import Resolver
 from timeoutlint.settings import Settings
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from timeoutlint.context import FileContext, ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Diagnostic, Edit, FileResult, Fix, LintError
 from timeoutlint.rule import Rule, all_rules
-from timeoutlint.analysis.scopes import dotted_name
+from timeoutlint.analysis.bindings import dotted_name
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import LineIndex, newline_of
 from timeoutlint.suppression import find_suppressions

@@ -12,7 +12,13 @@ return type of a function of another module); the project pass resolves those. W
 file, attribute chains (``task.slot.pool``), the return types of its functions and methods
 (annotated, or inferred from what every ``return`` gives), the attributes of its classes
 (class-level annotations, dataclass fields, ``__init__`` and every other method, when they
-agree) and its module-level objects are resolved on demand.
+agree) and its module-level objects are resolved on demand. Collections (``seq:E``) get
+their element type from literals, comprehensions, ``append``/``add``/``extend`` and
+annotations; ``for`` targets and subscripts take it.
+
+The resolver is assembled from mixins: ``annotations`` (what an annotation says),
+``definitions`` (the class prescan, return types, and the facts other modules need); the
+bindings and scopes themselves are in ``bindings``.
 
 It is deliberately conservative. A name bound to two different things in one scope
 becomes *ambiguous* and resolves to nothing; an attribute that methods assign differently
@@ -23,103 +29,42 @@ finished. Unknown means no finding.
 from __future__ import annotations
 
 import builtins
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
 from timeoutlint.analysis import types as T
+from timeoutlint.analysis.annotations import Annotations
+from timeoutlint.analysis.bindings import AMBIGUOUS, Binding, Scope, assigned_names, canonical, dotted_name, is_none
+from timeoutlint.analysis.definitions import (
+    Definitions,
+    FileTypes,
+    all_params,
+    element_or_unknown,
+    is_staticmethod,
+    module_level_statements,
+    top_definitions,
+    unpacked,
+)
 from timeoutlint.analysis.known import (
     ADDS_ALL,
     ADDS_ONE,
-    ALIASES,
     ATTRIBUTE_TYPES,
     CONSTRUCTORS,
     COPIES,
     EMPTY_COLLECTIONS,
     ENTER_RETURNS_SELF,
     METHOD_RETURNS,
-    OPTIONAL_WRAPPERS,
-    SEQUENCE_ANNOTATIONS,
     SEQUENCE_RETURNS,
-    UNPACKS,
     is_library_name,
 )
 
 _BUILTINS = frozenset(dir(builtins))
-# Annotations that say nothing about the value.
-_ANY = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
-_UNION = frozenset({"typing.Union", "typing_extensions.Union"})
-_TRANSPARENT = frozenset({"typing.Final", "typing.ClassVar", "typing.Annotated", "typing_extensions.Annotated"})
 # The module name used for qualified names when the file's own is not known (stdin).
 ANONYMOUS_MODULE = "__main__"
-_FUNCTIONS = (cst.FunctionDef, cst.Lambda)
 
 
-@dataclass(frozen=True)
-class Binding:
-    """What a name is bound to: an import or definition (``qualname``), or a local value
-    of a known ``type`` (None when unknown)."""
-
-    qualname: Optional[str] = None
-    type: Optional[str] = None
-
-
-AMBIGUOUS = Binding(qualname="<ambiguous>")
-
-
-@dataclass(eq=False)
-class Scope:
-    kind: str  # "module" | "class" | "function" | "lambda" | "comprehension"
-    node: Optional[cst.CSTNode]
-    names: Dict[str, Binding] = field(default_factory=dict)
-    # function scopes of methods: the name of the first parameter and the class scope
-    self_name: Optional[str] = None
-    class_scope: Optional[Scope] = None
-    # class scopes: bases, attribute types (from class annotations and every method)
-    bases: Tuple[str, ...] = ()
-    attr_types: Dict[str, str] = field(default_factory=dict)
-    unstable_attrs: set = field(default_factory=set)
-    methods: Dict[str, cst.FunctionDef] = field(default_factory=dict)
-    qualname: str = ""
-
-    def bind(self, name: str, binding: Binding) -> None:
-        previous = self.names.get(name)
-        if previous is not None and previous != binding:
-            binding = AMBIGUOUS
-        self.names[name] = binding
-
-
-def canonical(qualname: str) -> str:
-    return ALIASES.get(qualname, qualname)
-
-
-def dotted_name(node: cst.CSTNode) -> Optional[str]:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
-def assigned_names(target: cst.CSTNode) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from assigned_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from assigned_names(target.value)
-
-
-def is_none(node: Optional[cst.CSTNode]) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-class Resolver:
+class Resolver(Annotations, Definitions):
     """The scope stack of one file, with qualified-name lookup and type inference."""
 
     def __init__(self, module: cst.Module, module_name: Optional[str] = None) -> None:
@@ -140,8 +85,8 @@ class Resolver:
         self.functions: Dict[str, Tuple[cst.FunctionDef, Optional[Scope]]] = {}
         self._returns: Dict[str, Optional[str]] = {}
         self._inferring: set = set()
-        self.top_definitions = _top_definitions(module.body)
-        statements = list(_module_level_statements(module.body))
+        self.top_definitions = top_definitions(module.body)
+        statements = list(module_level_statements(module.body))
         for statement in statements:
             if isinstance(statement, (cst.Import, cst.ImportFrom)):
                 self.bind_import(statement)
@@ -201,14 +146,14 @@ class Resolver:
     def _function_scope(self, node: cst.FunctionDef, class_scope: Optional[Scope]) -> Scope:
         scope = Scope("function", node)
         positional = list(node.params.posonly_params) + list(node.params.params)
-        if class_scope is not None and positional and not _is_staticmethod(node):
+        if class_scope is not None and positional and not is_staticmethod(node):
             scope.self_name = positional[0].name.value
             scope.class_scope = class_scope
         self._bind_params(scope, node.params)
         return scope
 
     def _bind_params(self, scope: Scope, params: cst.Parameters) -> None:
-        for param in _all_params(params):
+        for param in all_params(params):
             annotation = param.annotation.annotation if param.annotation else None
             param_type = self.annotation_type(annotation)
             if param.star:  # *args: a tuple, **kwargs: a dict, whatever the annotation says
@@ -297,9 +242,9 @@ class Resolver:
             if not is_none(value):  # ``self.x = None`` leaves an Optional attribute its type
                 self._record_attribute_assignment(target, value_type)
             return
-        unpacked = _unpacked(target, self.resolve(value_type))
+        types = unpacked(target, self.resolve(value_type))
         for name in assigned_names(target):
-            self.scope.bind(name, Binding(type=unpacked.get(name)))
+            self.scope.bind(name, Binding(type=types.get(name)))
 
     def note_added(self, call: cst.Call) -> None:
         """``name.append(x)`` (``add``, ``extend`` ...) on a collection bound in the current
@@ -316,8 +261,8 @@ class Resolver:
         if binding is None or binding is AMBIGUOUS or binding.type is None or not binding.type.startswith(T.SEQUENCE):
             return
         added = self.type_of(call.args[0].value)
-        element = added if method in ADDS_ONE else _element_or_unknown(added)
-        merged = T.merge_elements([_element_or_unknown(binding.type), element])
+        element = added if method in ADDS_ONE else element_or_unknown(added)
+        merged = T.merge_elements([element_or_unknown(binding.type), element])
         scope.names[name] = Binding(type=merged)
 
     def element_of(self, iterable: cst.BaseExpression) -> Optional[str]:
@@ -331,9 +276,9 @@ class Resolver:
         attr = target.attr.value
         known = class_scope.attr_types.get(attr)
         if known is not None and T.is_pending(known):
-            known = T.resolve(known, _FileTypes(self))
+            known = T.resolve(known, FileTypes(self))
         if value_type is not None and T.is_pending(value_type):
-            value_type = T.resolve(value_type, _FileTypes(self))
+            value_type = T.resolve(value_type, FileTypes(self))
         if known is not None and known.startswith(T.SEQUENCE) and value_type == T.EMPTY:
             return  # ``self.futures = []`` again: emptied, still a collection of the same
         if known is None or known != value_type:
@@ -473,60 +418,16 @@ class Resolver:
         raw = self.raw_type(node)
         if raw is None or not T.is_pending(raw):
             return raw
-        return T.resolve(raw, _FileTypes(self))
+        return T.resolve(raw, FileTypes(self))
 
     def resolve(self, type_: Optional[str]) -> Optional[str]:
         """``type_`` resolved as far as this file tells (deferred where it needs others)."""
-        return T.resolve(type_, _FileTypes(self)) if T.is_pending(type_) else type_
+        return T.resolve(type_, FileTypes(self)) if T.is_pending(type_) else type_
 
     def entered_type(self, node: cst.BaseExpression) -> Optional[str]:
         """The type bound by ``with <node> as x``."""
         value_type = self.type_of(node)
         return value_type if value_type in ENTER_RETURNS_SELF else None
-
-    def annotation_type(self, node: Optional[cst.BaseExpression]) -> Optional[str]:
-        if node is None:
-            return None
-        if isinstance(node, cst.SimpleString):
-            text = node.evaluated_value
-            if not isinstance(text, str) or len(text) > 200:
-                return None
-            try:
-                parsed = cst.parse_expression(text.strip())
-            except Exception:
-                return None
-            return self.annotation_type(parsed) if not isinstance(parsed, cst.SimpleString) else None
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            if is_none(node):
-                return None
-            qualname = self.qualified_name(node)
-            return None if qualname in _ANY or qualname is None or qualname.startswith("builtins.") else qualname
-        if isinstance(node, cst.Subscript):
-            base = self.qualified_name(node.value)
-            elements = [element.slice.value for element in node.slice if isinstance(element.slice, cst.Index)]
-            if base in OPTIONAL_WRAPPERS and len(elements) == 1:
-                return self.annotation_type(elements[0])
-            if base in _TRANSPARENT and elements:
-                return self.annotation_type(elements[0])
-            if base in _UNION:
-                return self._union(elements)
-            if base in SEQUENCE_ANNOTATIONS and elements:
-                rest = elements[1:]
-                if rest and not (len(rest) == 1 and isinstance(rest[0], cst.Ellipsis)):
-                    return None  # tuple[A, B]: not one element type
-                return T.sequence_of(self.annotation_type(elements[0]))
-            if base is None or base.startswith(("builtins.", "typing.", "collections.")):
-                return None  # list[Future] is a list: its elements are not followed here
-            return base  # a generic such as Popen[bytes]
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            return self._union(_union_members(node))
-        return None
-
-    def _union(self, members: Sequence[cst.BaseExpression]) -> Optional[str]:
-        not_none = [member for member in members if not is_none(member)]
-        if len(not_none) != 1:
-            return None
-        return self.annotation_type(not_none[0])
 
     def _self_class(self, node: cst.CSTNode) -> Optional[Scope]:
         """The class scope when ``node`` is the ``self`` of an enclosing method."""
@@ -540,377 +441,3 @@ class Resolver:
         return None
 
     # -- what this file defines ---------------------------------------------------------
-
-    def _prescan_class(self, node: cst.ClassDef, qualname: str) -> Scope:
-        """Bases, methods and attribute types: class-level annotations (dataclass fields)
-        and ``self.x = ...`` in every method, kept when all of them agree."""
-        scope = Scope("class", node, qualname=qualname)
-        bases = []
-        for arg in node.bases:
-            if arg.keyword is None:
-                base = self.qualified_name(arg.value)
-                if base and base != "builtins.object":
-                    bases.append(base)
-        scope.bases = tuple(bases)
-        if qualname:
-            self.classes[qualname] = scope
-        if not isinstance(node.body, cst.IndentedBlock):
-            return scope
-        assigned: Dict[str, List[Optional[str]]] = {}
-        added: Dict[str, List[Optional[str]]] = {}  # self.x.append(...): the elements' types
-        for statement in node.body.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        attr_type = self.annotation_type(small.annotation.annotation)
-                        if attr_type:
-                            scope.attr_types[small.target.value] = attr_type
-            elif isinstance(statement, cst.FunctionDef):
-                scope.methods[statement.name.value] = statement
-                if qualname:
-                    self.functions[f"{qualname}.{statement.name.value}"] = (statement, scope)
-        for method in scope.methods.values():
-            function_scope = self._function_scope(method, scope)
-            if function_scope.self_name is None:
-                continue
-            with self._inside(function_scope):
-                for small in _statements(method.body):
-                    self._prescan_binding(small, function_scope, assigned, added)
-        for attr, found in assigned.items():
-            kinds = set(found)
-            if len(kinds) > 1:  # ``self.proc = start_child()`` and ``self.proc = Popen()`` agree
-                kinds = {self.resolve(t) for t in kinds}
-            declared = scope.attr_types.get(attr)
-            if declared is not None and kinds <= {declared}:
-                continue
-            if declared is not None and declared.startswith(T.SEQUENCE):
-                merged = T.merge_elements([_element_or_unknown(t) for t in (declared, *kinds)])
-                if merged == declared:
-                    continue  # ``futures: list[Future]`` set to ``[]``
-            if len(kinds) == 1 and None not in kinds and declared is None:
-                scope.attr_types[attr] = kinds.pop()  # type: ignore[assignment]
-            else:
-                scope.attr_types.pop(attr, None)
-                scope.unstable_attrs.add(attr)
-        # Then what is added to its collections, now that the other attributes are known.
-        for attr, elements in added.items():
-            current = scope.attr_types.get(attr)
-            if current is None or not current.startswith(T.SEQUENCE):
-                continue  # set up elsewhere (a base class), unstable, or not a collection
-            merged = T.merge_elements([_element_or_unknown(current)] + elements)
-            if merged is None:  # compared again once this file's own functions are known
-                merged = T.merge_elements([_element_or_unknown(self.resolve(current))] + [self.resolve(e) for e in elements])
-            if merged is None:
-                scope.attr_types.pop(attr, None)
-                scope.unstable_attrs.add(attr)
-            else:
-                scope.attr_types[attr] = merged
-        return scope
-
-    def _prescan_binding(
-        self,
-        small: cst.CSTNode,
-        scope: Scope,
-        assigned: Dict[str, List[Optional[str]]],
-        added: Optional[Dict[str, List[Optional[str]]]] = None,
-    ) -> None:
-        """One statement of a method seen by the class prescan: local names are bound (so
-        ``pool = Pool(); self.pool = pool`` is known), ``self.x = ...`` and additions to
-        ``self.x`` (``self.x.append(...)``) noted."""
-        targets: List[cst.BaseExpression] = []
-        value: Optional[cst.BaseExpression] = None
-        value_type: Optional[str] = None
-        if isinstance(small, cst.Assign):
-            targets = [target.target for target in small.targets]
-            value = small.value
-            value_type = self.raw_type(small.value)
-        elif isinstance(small, cst.AnnAssign):
-            targets = [small.target]
-            value = small.value
-            value_type = self.annotation_type(small.annotation.annotation)
-            if value_type is None and small.value is not None:
-                value_type = self.raw_type(small.value)
-        elif isinstance(small, (cst.AugAssign,)):
-            targets = [small.target]
-        elif isinstance(small, (cst.Import, cst.ImportFrom)):
-            self.bind_import(small)
-            return
-        elif isinstance(small, cst.With):
-            for item in small.items:
-                if item.asname is not None:
-                    if isinstance(item.asname.name, cst.Name):
-                        scope.bind(item.asname.name.value, Binding(type=self.entered_type(item.item)))
-                    else:
-                        for name in assigned_names(item.asname.name):
-                            scope.bind(name, Binding())
-            return
-        elif isinstance(small, cst.For):
-            element = self.element_of(small.iter)
-            if isinstance(small.target, cst.Name):
-                scope.bind(small.target.value, Binding(type=element))
-            else:
-                for name in assigned_names(small.target):
-                    scope.bind(name, Binding())
-            return
-        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-            self._prescan_addition(small.value, scope, added)
-            return
-        for target in targets:
-            if isinstance(target, cst.Name):
-                scope.bind(target.value, Binding(type=value_type))
-            elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == scope.self_name:
-                if not is_none(value):
-                    assigned.setdefault(target.attr.value, []).append(value_type)
-            else:
-                for name in assigned_names(target):
-                    scope.bind(name, Binding())
-
-    def _prescan_addition(
-        self, call: cst.Call, scope: Scope, added: Optional[Dict[str, List[Optional[str]]]]
-    ) -> None:
-        func = call.func
-        if not isinstance(func, cst.Attribute) or len(call.args) != 1:
-            return
-        receiver = func.value
-        if isinstance(receiver, cst.Name):
-            self.note_added(call)
-            return
-        method = func.attr.value
-        if (
-            added is not None
-            and (method in ADDS_ONE or method in ADDS_ALL)
-            and isinstance(receiver, cst.Attribute)
-            and isinstance(receiver.value, cst.Name)
-            and receiver.value.value == scope.self_name
-        ):
-            value = self.raw_type(call.args[0].value)
-            element = value if method in ADDS_ONE else _element_or_unknown(value)
-            added.setdefault(receiver.attr.value, []).append(element)
-
-    @contextmanager
-    def _inside(self, scope: Scope) -> Iterator[None]:
-        """Look names up as a function at the top of the module would (module, then it)."""
-        saved = self.scopes
-        self.scopes = [self.module_scope, scope]
-        try:
-            yield
-        finally:
-            self.scopes = saved
-
-    def returns(self, qualname: str) -> Tuple[bool, Optional[str]]:
-        """``(defined, type)``: is ``qualname`` a function or method of this file, and the
-        type it returns: its annotation, else what every ``return`` gives when they agree
-        (a bare ``return`` or ``return None`` aside). Generators and coroutines: unknown."""
-        found = self.functions.get(qualname)
-        if found is None:
-            return False, None
-        if qualname in self._returns:
-            return True, self._returns[qualname]
-        if qualname in self._inferring:
-            return True, None
-        self._inferring.add(qualname)
-        try:
-            node, class_scope = found
-            result = self._infer_returns(node, class_scope)
-        finally:
-            self._inferring.discard(qualname)
-        self._returns[qualname] = result
-        return True, result
-
-    def _infer_returns(self, node: cst.FunctionDef, class_scope: Optional[Scope]) -> Optional[str]:
-        if node.asynchronous is not None:
-            return None
-        if node.returns is not None:
-            return self.annotation_type(node.returns.annotation)
-        if any(changes_the_call(d, self) for d in node.decorators):
-            return None
-        scope = self._function_scope(node, class_scope)
-        found: List[Optional[str]] = []
-        with self._inside(scope):
-            for small in _statements(node.body, returns_too=True):
-                if isinstance(small, cst.Return):
-                    if small.value is not None and not is_none(small.value):
-                        found.append(self.raw_type(small.value))
-                elif isinstance(small, (cst.Expr,)) and isinstance(small.value, (cst.Yield,)):
-                    return None
-                else:
-                    self._prescan_binding(small, scope, {})
-        kinds = set(found)
-        if len(kinds) != 1 or None in kinds:
-            return None
-        return found[0]
-
-    def type_facts(self) -> Dict[str, Dict[str, object]]:
-        """What other modules need to resolve types that end in this file: return types
-        of its functions and methods, attribute types and bases of its classes, the types
-        of its module-level objects (only what is known, and what the project may define)."""
-        returns: Dict[str, object] = {}
-        for qualname in self.functions:
-            _, returned = self.returns(qualname)
-            if returned is not None:
-                returns[qualname] = returned
-        classes: Dict[str, object] = {}
-        for qualname, scope in self.classes.items():
-            attrs = {attr: t for attr, t in scope.attr_types.items() if attr not in scope.unstable_attrs}
-            classes[qualname] = {"bases": list(scope.bases), "attrs": attrs}
-        objects: Dict[str, object] = {}
-        for name, binding in self.module_scope.names.items():
-            if binding is not AMBIGUOUS and binding.type is not None:
-                objects[f"{self.own_module}.{name}"] = binding.type
-        return {"returns": returns, "classes": classes, "objects": objects}
-
-
-class _FileTypes:
-    """This file as a ``types.TypeSource``: what it defines, nothing of other modules."""
-
-    def __init__(self, resolver: Resolver) -> None:
-        self.resolver = resolver
-
-    def covers(self, qualname: str) -> bool:
-        return self.resolver._defines(qualname)
-
-    def canonical(self, qualname: str) -> str:
-        return qualname
-
-    def class_info(self, qualname: str) -> Optional[T.ClassInfo]:
-        scope = self.resolver.classes.get(qualname)
-        if scope is None:
-            return None
-        attrs = {attr: t for attr, t in scope.attr_types.items() if attr not in scope.unstable_attrs}
-        return T.ClassInfo(qualname, scope.bases, attrs)
-
-    def returns(self, qualname: str) -> Tuple[bool, Optional[str]]:
-        return self.resolver.returns(qualname)
-
-    def object_type(self, qualname: str) -> Optional[str]:
-        name = qualname[len(self.resolver.own_module) + 1 :]
-        binding = self.resolver.module_scope.names.get(name)
-        return binding.type if binding is not None and binding is not AMBIGUOUS else None
-
-
-def _element_or_unknown(type_: Optional[str]) -> Optional[str]:
-    """A collection type as ``merge_elements`` takes it: its element type, ``?`` when empty."""
-    return "?" if type_ == T.EMPTY else T.element_type(type_)
-
-
-def _unpacked(target: cst.CSTNode, value_type: Optional[str]) -> Dict[str, str]:
-    """``done, not_done = wait(fs)``: the names of a tuple target and the types they get."""
-    parts = UNPACKS.get(value_type or "")
-    if parts is None or not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != len(parts):
-        return {}
-    if not all(isinstance(element.value, cst.Name) for element in target.elements):
-        return {}
-    return {element.value.value: part for element, part in zip(target.elements, parts)}  # type: ignore[attr-defined]
-
-
-def _union_members(node: cst.BaseExpression) -> List[cst.BaseExpression]:
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        return _union_members(node.left) + _union_members(node.right)
-    return [node]
-
-
-def changes_the_call(decorator: cst.Decorator, resolver: Resolver) -> bool:
-    """Decorators that change what calling the function returns (a property is read, not
-    called; contextmanager and cache wrappers return something else)."""
-    target = decorator.decorator
-    if isinstance(target, cst.Call):
-        target = target.func
-    name = resolver.qualified_name(target) or dotted_name(target) or ""
-    return name not in ("builtins.staticmethod", "builtins.classmethod", "typing.overload", "abc.abstractmethod")
-
-
-def _top_definitions(body: Sequence[cst.CSTNode]) -> Dict[str, str]:
-    """Module-level names bound once, by a ``def`` or ``class`` at the top of the module."""
-    counts: Dict[str, int] = {}
-    kinds: Dict[str, str] = {}
-    for statement in body:
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            name = statement.name.value
-            counts[name] = counts.get(name, 0) + 1
-            kinds[name] = "class" if isinstance(statement, cst.ClassDef) else "def"
-    for small in _module_level_statements(body):
-        names: List[str] = []
-        if isinstance(small, cst.Assign):
-            names = [n for t in small.targets for n in assigned_names(t.target)]
-        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
-            names = list(assigned_names(small.target))
-        elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
-            names = [
-                (dotted_name(a.asname.name) if a.asname else dotted_name(a.name) or "").split(".")[0]
-                for a in small.names  # type: ignore[union-attr]
-            ]
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-    return {name: kind for name, kind in kinds.items() if counts[name] == 1}
-
-
-def _statements(block: cst.BaseSuite, returns_too: bool = False) -> Iterator[cst.BaseSmallStatement]:
-    """The small statements of a function body in order, through every compound statement
-    but not into nested functions or classes."""
-    if not isinstance(block, cst.IndentedBlock):
-        if isinstance(block, cst.SimpleStatementSuite):
-            yield from block.body
-        return
-    for statement in block.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            yield from statement.body
-        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        else:
-            if isinstance(statement, (cst.With, cst.For)):
-                yield statement  # type: ignore[misc]  (its targets bind names)
-            for suite in _suites(statement):
-                yield from _statements(suite, returns_too)
-
-
-def _suites(statement: cst.CSTNode) -> Iterator[cst.BaseSuite]:
-    body = getattr(statement, "body", None)
-    if isinstance(body, cst.BaseSuite):
-        yield body
-    for case in getattr(statement, "cases", ()) or ():
-        yield case.body
-    for handler in getattr(statement, "handlers", ()) or ():
-        yield handler.body
-    orelse = getattr(statement, "orelse", None)
-    while orelse is not None:
-        if isinstance(orelse, cst.If):
-            yield orelse.body
-            orelse = orelse.orelse
-        else:
-            yield orelse.body
-            orelse = None
-    final = getattr(statement, "finalbody", None)
-    if final is not None:
-        yield final.body
-
-
-def _is_staticmethod(node: cst.FunctionDef) -> bool:
-    return any(
-        isinstance(decorator.decorator, cst.Name) and decorator.decorator.value in ("staticmethod", "classmethod")
-        for decorator in node.decorators
-    )
-
-
-def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
-    yield from params.posonly_params
-    yield from params.params
-    if isinstance(params.star_arg, cst.Param):
-        yield params.star_arg
-    yield from params.kwonly_params
-    if params.star_kwarg is not None:
-        yield params.star_kwarg
-
-
-def _module_level_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSmallStatement]:
-    """Small statements at module level, looking into if/try/with blocks but not defs."""
-    for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            yield from statement.body
-        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.Else, cst.ExceptHandler, cst.Finally)):
-            inner = statement.body
-            if isinstance(inner, cst.IndentedBlock):
-                yield from _module_level_statements(inner.body)
-            for attr in ("orelse", "finalbody"):
-                yield from _module_level_statements([getattr(statement, attr)] if getattr(statement, attr, None) else [])
-            for handler in getattr(statement, "handlers", ()):
-                yield from _module_level_statements([handler])

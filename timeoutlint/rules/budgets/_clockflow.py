@@ -16,7 +16,7 @@ from typing import Callable, Dict, Hashable, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from timeoutlint.analysis.scopes import assigned_names
+from timeoutlint.analysis.bindings import assigned_names
 
 CLOCK = "clock"  # a reading of the clock: time.time()
 DEADLINE = "deadline"  # a reading plus a duration: time.time() + timeout

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from timeoutlint.analysis.scopes import dotted_name
+from timeoutlint.analysis.bindings import dotted_name
 
 Root = Union[cst.Module, cst.FunctionDef, cst.Lambda]
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from timeoutlint.analysis.scopes import changes_the_call
+from timeoutlint.analysis.definitions import changes_the_call
 from timeoutlint.context import FileContext
 from timeoutlint.rules.executors._handlers import ASYNCIO, FUTURES, NO, Met, handlers_met
 

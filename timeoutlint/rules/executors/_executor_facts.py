@@ -24,7 +24,7 @@ import libcst as cst
 
 from timeoutlint.analysis import types as T
 from timeoutlint.analysis.callargs import argument
-from timeoutlint.analysis.scopes import Scope
+from timeoutlint.analysis.bindings import Scope
 
 if TYPE_CHECKING:
     from timeoutlint.context import FileContext

@@ -11,7 +11,7 @@ import libcst as cst
 from timeoutlint.analysis.callargs import argument, keyword
 from timeoutlint.context import FileContext
 from timeoutlint.rules.executors._handlers import ASYNCIO, FUTURES
-from timeoutlint.analysis.scopes import dotted_name
+from timeoutlint.analysis.bindings import dotted_name
 
 FUTURE = "concurrent.futures.Future"
 EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})

@@ -12,7 +12,7 @@ from timeoutlint.ftypes import Applicability, Diagnostic, FileResult
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
 from timeoutlint.rules.executors._bodies import Body, Root
 from timeoutlint.rules.executors._futures_common import is_none
-from timeoutlint.analysis.scopes import AMBIGUOUS, canonical, dotted_name
+from timeoutlint.analysis.bindings import AMBIGUOUS, canonical, dotted_name
 from timeoutlint.settings import Settings
 from timeoutlint.suppression import find_suppressions
 

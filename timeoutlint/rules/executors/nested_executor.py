@@ -18,9 +18,9 @@ from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from timeoutlint.analysis.callargs import argument, keyword, positional
+from timeoutlint.analysis.callargs import argument, positional
 from timeoutlint.analysis.callgraph import Project
-from timeoutlint.analysis.scopes import is_none
+from timeoutlint.analysis.bindings import is_none
 from timeoutlint.context import FileContext, PendingReport
 from timeoutlint.ftypes import Diagnostic, FileResult
 from timeoutlint.rule import Invalid, Rule, Valid
