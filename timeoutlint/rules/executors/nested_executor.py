@@ -52,9 +52,15 @@ class NestedExecutor(Rule):
     `run_in_executor`) and then, directly or through the functions they call, create another
     `ThreadPoolExecutor`/`ProcessPoolExecutor` or block on a future. Calls are followed
     across the modules of the project: module functions, imported functions, `self` methods
-    (inherited ones too), and methods of attributes and parameters whose class is known from
-    annotations or assignments. The finding is reported where the pool is created or the
-    wait happens, and its message names the chain that leads there from the `submit`.
+    (inherited ones, and overrides in subclasses: `self.step()` may run `Sub.step`),
+    `super()` calls, and methods reached through attribute chains whose classes are known —
+    `task.slot.receive()` on a parameter annotated with a dataclass of another module,
+    `flow._get_executor().submit(...)` through a getter, `POOL.submit` on a module-level
+    pool of another module. The submitted callable may be a function, a bound method (also
+    held in a local), a lambda, `functools.partial(f, ...)` (also held in a local), or
+    `ctx.run, f` of a `contextvars` context; `run_in_executor` may name its arguments
+    (`executor=`, `func=`). The finding is reported where the pool is created or the wait
+    happens, and its message names the chain that leads there from the `submit`.
 
     ## Why is this bad?
     A pool task that builds its own pool multiplies threads (every worker of the outer pool
