@@ -14,7 +14,7 @@ import hashlib
 import sys
 import re
 from collections import defaultdict
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -57,58 +57,106 @@ class _Dispatcher(cst.CSTVisitor):
             for method, node_name in type(rule).visitor_methods.items():
                 table = self.visits if method.startswith("visit_") else self.leaves
                 table[node_name].append(getattr(rule, method))
+        self._tables()
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.ctx.stack.append(node)
-        resolver = self.resolver
-        if type(node) is cst.Name:
-            self.ctx.identifiers[node.value] += 1
-        elif isinstance(node, cst.ImportFrom) and node.module is not None:
+    # The scope bookkeeping, by node type (a dict lookup: ``isinstance`` chains on libcst's
+    # abstract node classes cost more than the rest of the dispatch).
+
+    def _enter_import_from(self, node: cst.ImportFrom) -> None:
+        if node.module is not None:
             parts = dotted_name(node.module)
             if parts:
                 self.ctx.from_module_parts.update(parts.split("."))
-        elif isinstance(node, (cst.FunctionDef, cst.Lambda)):
-            resolver.enter_function(node)
-        elif isinstance(node, cst.ClassDef):
-            resolver.enter_class(node)
-        elif isinstance(node, _COMPREHENSIONS):
-            resolver.enter_comprehension(node)
-        elif isinstance(node, (cst.With,)):
-            for item in node.items:
-                if item.asname is not None:
-                    resolver.bind_target(item.asname.name, resolver.entered_type(item.item))
-        elif isinstance(node, cst.For):
-            resolver.bind_target(node.target, resolver.element_of(node.iter) if isinstance(node.target, cst.Name) else None)
-        elif isinstance(node, cst.ExceptHandler) and node.name is not None:
-            resolver.bind_target(node.name.name, None)
-        for callback in self.visits.get(type(node).__name__, ()):
-            resolver.dependencies.clear()
-            callback(node)
+
+    def _enter_with(self, node: cst.With) -> None:
+        resolver = self.resolver
+        for item in node.items:
+            if item.asname is not None:
+                resolver.bind_target(item.asname.name, resolver.entered_type(item.item))
+
+    def _enter_for(self, node: cst.For) -> None:
+        resolver = self.resolver
+        resolver.bind_target(node.target, resolver.element_of(node.iter) if type(node.target) is cst.Name else None)
+
+    def _enter_handler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self.resolver.bind_target(node.name.name, None)
+
+    def _leave_assign(self, node: cst.Assign) -> None:
+        resolver = self.resolver
+        value_type = resolver.type_of(node.value)
+        for target in node.targets:
+            resolver.bind_target(target.target, value_type, node.value)
+
+    def _leave_ann_assign(self, node: cst.AnnAssign) -> None:
+        resolver = self.resolver
+        annotated = resolver.annotation_type(node.annotation.annotation)
+        resolver.bind_target(node.target, annotated or (resolver.type_of(node.value) if node.value else None), node.value)
+
+    def _leave_named_expr(self, node: cst.NamedExpr) -> None:
+        self.resolver.bind_target(node.target, self.resolver.type_of(node.value))
+
+    def _leave_expr(self, node: cst.Expr) -> None:
+        if type(node.value) is cst.Call:
+            self.resolver.note_added(node.value)
+
+    def _tables(self) -> None:
+        resolver = self.resolver
+        enter: Dict[type, Callable[[Any], object]] = {
+            cst.ImportFrom: self._enter_import_from,
+            cst.FunctionDef: resolver.enter_function,
+            cst.Lambda: resolver.enter_function,
+            cst.ClassDef: resolver.enter_class,
+            cst.With: self._enter_with,
+            cst.For: self._enter_for,
+            cst.ExceptHandler: self._enter_handler,
+        }
+        leave: Dict[type, Callable[[Any], object]] = {
+            cst.FunctionDef: lambda node: resolver.pop(),
+            cst.Lambda: lambda node: resolver.pop(),
+            cst.ClassDef: lambda node: resolver.pop(),
+            cst.Import: resolver.bind_import,
+            cst.ImportFrom: resolver.bind_import,
+            cst.Assign: self._leave_assign,
+            cst.AnnAssign: self._leave_ann_assign,
+            cst.AugAssign: lambda node: resolver.bind_target(node.target, None),
+            cst.NamedExpr: self._leave_named_expr,
+            cst.Expr: self._leave_expr,
+        }
+        for comprehension in _COMPREHENSIONS:
+            enter[comprehension] = resolver.enter_comprehension
+            leave[comprehension] = lambda node: resolver.pop()
+        self._enter, self._leave = enter, leave
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.ctx.stack.append(node)
+        kind = type(node)
+        if kind is cst.Name:
+            self.ctx.identifiers[node.value] += 1  # type: ignore[attr-defined]
+        else:
+            enter = self._enter.get(kind)
+            if enter is not None:
+                enter(node)
+        callbacks = self.visits.get(kind.__name__)
+        if callbacks:
+            dependencies = self.resolver.dependencies
+            for callback in callbacks:
+                dependencies.clear()
+                callback(node)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         node = original_node
-        resolver = self.resolver
-        for callback in self.leaves.get(type(node).__name__, ()):
-            resolver.dependencies.clear()
-            callback(node)
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef) + _COMPREHENSIONS):
-            resolver.pop()
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            resolver.bind_import(node)
-        elif isinstance(node, cst.Assign):
-            value_type = resolver.type_of(node.value)
-            for target in node.targets:
-                resolver.bind_target(target.target, value_type, node.value)
-        elif isinstance(node, cst.AnnAssign):
-            annotated = resolver.annotation_type(node.annotation.annotation)
-            resolver.bind_target(node.target, annotated or (resolver.type_of(node.value) if node.value else None), node.value)
-        elif isinstance(node, cst.AugAssign):
-            resolver.bind_target(node.target, None)
-        elif isinstance(node, cst.NamedExpr):
-            resolver.bind_target(node.target, resolver.type_of(node.value))
-        elif isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
-            resolver.note_added(node.value)
+        kind = type(node)
+        callbacks = self.leaves.get(kind.__name__)
+        if callbacks:
+            dependencies = self.resolver.dependencies
+            for callback in callbacks:
+                dependencies.clear()
+                callback(node)
+        leave = self._leave.get(kind)
+        if leave is not None:
+            leave(node)
         self.ctx.stack.pop()
 
 

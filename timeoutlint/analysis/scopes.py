@@ -287,6 +287,14 @@ class Resolver(Annotations, Definitions):
     # -- lookup -------------------------------------------------------------------------
 
     def lookup(self, name: str) -> Optional[Binding]:
+        binding = self._find(name)
+        return None if binding is AMBIGUOUS else binding
+
+    def _bound_anywhere(self, name: str) -> bool:
+        return self._find(name) is not None
+
+    def _find(self, name: str) -> Optional[Binding]:
+        """The binding of ``name`` seen here (AMBIGUOUS included)."""
         innermost = True
         for scope in reversed(self.scopes):
             # Class bodies are not visible from the functions nested in them.
@@ -294,19 +302,8 @@ class Resolver(Annotations, Definitions):
                 continue
             innermost = False
             if name in scope.names:
-                binding = scope.names[name]
-                return None if binding is AMBIGUOUS else binding
+                return scope.names[name]
         return None
-
-    def _bound_anywhere(self, name: str) -> bool:
-        innermost = True
-        for scope in reversed(self.scopes):
-            if scope.kind == "class" and not innermost:
-                continue
-            innermost = False
-            if name in scope.names:
-                return True
-        return False
 
     def qualified_name(self, node: cst.CSTNode) -> Optional[str]:
         """The canonical qualified name of a Name/Attribute chain, through the imports."""

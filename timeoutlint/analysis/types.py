@@ -274,25 +274,33 @@ class ProjectTypes:
         self._memo: Dict[str, Optional[str]] = {}
 
     def covers(self, qualname: str) -> bool:
-        if is_library_name(qualname):
-            return False
-        if self._want is not None:
-            self._want(qualname)  # type: ignore[operator]
-        return True
+        return not is_library_name(qualname)
 
     def canonical(self, qualname: str) -> str:
         return self._canonical(qualname) if self._canonical is not None else qualname  # type: ignore[operator]
 
+    def _missing(self, qualname: str) -> None:
+        """Not known here: its module's facts may tell (only then is it worth loading)."""
+        if self._want is not None:
+            self._want(qualname)  # type: ignore[operator]
+
     def class_info(self, qualname: str) -> Optional[ClassInfo]:
-        return self.classes.get(qualname)
+        info = self.classes.get(qualname)
+        if info is None:
+            self._missing(qualname)
+        return info
 
     def returns(self, qualname: str) -> Tuple[bool, Optional[str]]:
         if qualname in self.functions:
             return True, self.functions[qualname]
+        self._missing(qualname)
         return False, None
 
     def object_type(self, qualname: str) -> Optional[str]:
-        return self.objects.get(qualname)
+        found = self.objects.get(qualname)
+        if found is None:
+            self._missing(qualname)
+        return found
 
     def resolve(self, type_: Optional[str]) -> Optional[str]:
         """A concrete type, or None: what is still deferred here is unknown."""

@@ -37,6 +37,7 @@ class Site:
     callee: str
     label: str
     met: Dict[str, List[Met]]  # kind -> the handlers a timeout raised here meets
+    awaited: bool = False
     dependencies: List[object] = field(default_factory=list)
 
     def leaves_caller(self, kind: str) -> bool:
@@ -50,6 +51,8 @@ class Escapes:
         self.sites: List[Site] = []
         self._by_caller: Dict[str, List[Site]] = {}
         self._memo: Dict[str, Dict[str, str]] = {}
+        self._names: Optional[set] = None  # the short names of the file's functions
+        self._plain: Dict[int, bool] = {}  # definition -> neither decorated nor a generator
 
     # -- during the pass ----------------------------------------------------------------
 
@@ -75,26 +78,39 @@ class Escapes:
             return
         dependencies = list(self.ctx.resolver.dependencies)
         met = {kind: list(handlers_met(self.ctx, kind, version)) for kind in KINDS}
-        site = Site(call, self.function_here(), callee, label, met, dependencies)
+        awaited = isinstance(self.ctx.parent(), cst.Await)
+        site = Site(call, self.function_here(), callee, label, met, awaited, dependencies)
         self.sites.append(site)
         if site.caller is not None:
             self._by_caller.setdefault(site.caller, []).append(site)
 
     def _callee(self, call: cst.Call) -> Optional[str]:
+        """The function or method of this file ``call`` names (whether calling it runs its
+        body is asked only of the few that raise a timeout: see ``runs_body``)."""
         resolver = self.ctx.resolver
         func = call.func
-        qualname = self.ctx.qualified_name(func)
-        if qualname is None and isinstance(func, cst.Attribute):
-            qualname = self._method(self.ctx.type_of(func.value), func.attr.value)
-        found = resolver.functions.get(qualname or "")
-        if found is None:
+        if self._names is None:
+            self._names = {qualname.rpartition(".")[2] for qualname in resolver.functions}
+        if isinstance(func, cst.Name):
+            qualname = self.ctx.qualified_name(func) if func.value in self._names else None
+        elif isinstance(func, cst.Attribute) and func.attr.value in self._names:
+            qualname = self.ctx.qualified_name(func)
+            if qualname is None:
+                qualname = self._method(self.ctx.type_of(func.value), func.attr.value)
+        else:
             return None
-        definition = found[0]
-        if any(changes_the_call(decorator, resolver) for decorator in definition.decorators) or _yields(definition):
-            return None
-        if definition.asynchronous is not None and not isinstance(self.ctx.parent(), cst.Await):
-            return None  # the coroutine is made here, run later
-        return qualname
+        return qualname if qualname in resolver.functions else None
+
+    def runs_body(self, site: Site) -> bool:
+        """Does the call of ``site`` run its callee's body there and then?"""
+        definition = self.ctx.resolver.functions[site.callee][0]
+        key = id(definition)
+        if key not in self._plain:
+            decorated = any(changes_the_call(decorator, self.ctx.resolver) for decorator in definition.decorators)
+            self._plain[key] = not decorated and not _yields(definition)
+        if definition.asynchronous is not None and not site.awaited:
+            return False  # the coroutine is made here, run later
+        return self._plain[key]
 
     def _method(self, type_: Optional[str], name: str) -> Optional[str]:
         """``Class.name`` for a class of this file, or the in-file base that defines it."""
@@ -121,7 +137,10 @@ class Escapes:
         found = dict(self.direct.get(function, {}))
         if depth < MAX_DEPTH:
             for site in self._by_caller.get(function, ()):
-                for kind, inner in self.raised(site.callee, depth + 1).items():
+                inner_found = self.raised(site.callee, depth + 1)
+                if not inner_found or not self.runs_body(site):
+                    continue
+                for kind, inner in inner_found.items():
                     if kind not in found and site.leaves_caller(kind):
                         found[kind] = f"{site.label}` → `{inner}"
         self._memo[function] = found

@@ -522,20 +522,8 @@ class ExecutorContextLost(Rule):
                 vars=", ".join(f"`{candidate['vars'][q]}`" for q in lost),
                 method=candidate["method"],
             )
-            found.append(
-                Diagnostic(
-                    code=cls.code,
-                    name=cls.name,
-                    message=message,
-                    path=path,
-                    line=candidate["line"],
-                    column=candidate["column"],
-                    end_line=candidate["end_line"],
-                    end_column=candidate["end_column"],
-                    statement_lines=tuple(candidate["statement_lines"]),  # type: ignore[arg-type]
-                    statement_hash=candidate["statement_hash"],
-                )
-            )
+            data = {**candidate, "code": cls.code, "name": cls.name, "message": message, "fix": None}
+            found.append(Diagnostic.from_cache(data, path))
         return sorted(found, key=Diagnostic.sort_key)
 
     def _is_thread_pool(self, expression: cst.BaseExpression) -> bool:

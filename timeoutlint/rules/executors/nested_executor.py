@@ -587,15 +587,5 @@ def _message(
 
 
 def _diagnostic(rule: type[Rule], path: str, site: Mapping[str, Any], message: str) -> Diagnostic:
-    return Diagnostic(
-        code=rule.code,
-        name=rule.name,
-        message=message,
-        path=path,
-        line=site["line"],
-        column=site["column"],
-        end_line=site["end_line"],
-        end_column=site["end_column"],
-        statement_lines=tuple(site["statement_lines"]),  # type: ignore[arg-type]
-        statement_hash=site["statement_hash"],
-    )
+    """A finding of the project pass at a site recorded in the facts (its span and hash)."""
+    return Diagnostic.from_cache({**site, "code": rule.code, "name": rule.name, "message": message, "fix": None}, path)

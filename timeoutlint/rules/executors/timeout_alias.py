@@ -241,8 +241,10 @@ class TimeoutErrorAliasMismatch(Rule):
     def leave_Module(self, node: cst.Module) -> None:
         # Calls of this file's functions in a ``try`` body: what their waits raise.
         for site in self._escapes.sites:
-            for kind, inner in self._escapes.raised(site.callee).items():
-                self._missed(kind, f"{site.label}` → `{inner}", site.met[kind], site.dependencies)
+            raised = self._escapes.raised(site.callee)
+            if raised and self._escapes.runs_body(site):
+                for kind, inner in raised.items():
+                    self._missed(kind, f"{site.label}` → `{inner}", site.met[kind], site.dependencies)
         for handler, missed in self._pending.items():
             kinds = [kind for kind in (FUTURES, ASYNCIO) if kind in missed.kinds]
             raised = " or ".join(f"the `{_KIND_LABELS[kind]}` raised by `{missed.kinds[kind]}`" for kind in kinds)
