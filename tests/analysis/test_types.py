@@ -208,6 +208,9 @@ PROJECT = {
         import subprocess
 
         class Slot:
+            def __init__(self):
+                self.proc = subprocess.Popen(["true"])
+
             def start(self):
                 return subprocess.Popen(["true"])
     """,
@@ -229,6 +232,7 @@ PROJECT = {
             reveal_type(task.executor)
             reveal_type(POOL)
             reveal_type(pools.SLOT.start())
+            reveal_type(pools.SLOT.proc)
             reveal_type(NOTHING)
             reveal_type(task.slot.missing())
     """,
@@ -236,7 +240,7 @@ PROJECT = {
 
 
 def test_types_across_modules() -> None:
-    assert reveal_project(PROJECT, "pkg.worker") == [POPEN, POOL, POOL, POPEN, None, None]
+    assert reveal_project(PROJECT, "pkg.worker") == [POPEN, POOL, POOL, POPEN, POPEN, None, None]
 
 
 def test_types_across_modules_stay_deferred_in_one_file() -> None:

@@ -184,6 +184,18 @@ NOOP = {
         def start(ctx):
             POOL.submit(ctx.run, work, 1)
         """,
+    "results-of-the-done-set": """
+        from concurrent.futures import Future
+        def work(fs: "list[Future]"):
+            done, _ = wait(fs, timeout=0)
+            return [f.result() for f in done]
+        POOL.submit(work, [])
+        """,
+    "list-of-unknown-things": """
+        def work(items: list):
+            return [item.result() for item in items]
+        POOL.submit(work, [])
+        """,
     "unstable-attribute": """
         class Slot:
             def receive(self):
@@ -409,6 +421,29 @@ FINDS = {
         """,
         [4],
         ["`Logged.step` → `Stage.step`"],
+    ),
+    "future-taken-from-a-list": (
+        """
+        OTHER = ThreadPoolExecutor()
+        def work(xs):
+            fs = []
+            for x in xs:
+                fs.append(OTHER.submit(abs, x))
+            return fs[0].result()
+        POOL.submit(work, [1])
+        """,
+        [7],
+        ["blocks on a future (`fs[0].result()`)"],
+    ),
+    "futures-of-an-annotated-list": (
+        """
+        from concurrent.futures import Future
+        def work(fs: "list[Future]"):
+            return [f.result() for f in fs]
+        POOL.submit(work, [])
+        """,
+        [4],
+        ["blocks on a future"],
     ),
     "getter-and-attribute-chain": (
         """
