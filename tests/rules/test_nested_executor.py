@@ -196,6 +196,38 @@ NOOP = {
             return [item.result() for item in items]
         POOL.submit(work, [])
         """,
+    "run-in-executor-keywords-of-an-unknown-callable": """
+        import asyncio
+        def work():
+            with ThreadPoolExecutor() as pool:
+                pass
+        async def main(loop: asyncio.AbstractEventLoop, job):
+            await loop.run_in_executor(executor=POOL, func=job)
+        """,
+    "bound-method-of-an-unknown-object-in-a-local": """
+        class Slot:
+            def receive(self):
+                with ThreadPoolExecutor() as pool:
+                    pass
+        def start(slot):
+            handler = slot.receive
+            POOL.submit(handler)
+        """,
+    "lambda-calling-something-unknown": """
+        def work():
+            with ThreadPoolExecutor() as pool:
+                pass
+        def start(job):
+            POOL.submit(lambda: job.work())
+        """,
+    "super-of-a-base-outside-the-project": """
+        from elsewhere import Stage
+        class Logged(Stage):
+            def step(self):
+                return super().step()
+        def start(stage: Logged):
+            POOL.submit(stage.step)
+        """,
     "unstable-attribute": """
         class Slot:
             def receive(self):
