@@ -139,21 +139,22 @@ class _Dispatcher(cst.CSTVisitor):
                 enter(node)
         callbacks = self.visits.get(kind.__name__)
         if callbacks:
-            dependencies = self.resolver.dependencies
-            for callback in callbacks:
-                dependencies.clear()
-                callback(node)
+            self._run(callbacks, node)
         return True
+
+    def _run(self, callbacks: list[Callable[[cst.CSTNode], object]], node: cst.CSTNode) -> None:
+        """The rules' visit (or leave) methods for ``node``, each with fresh dependencies."""
+        dependencies = self.resolver.dependencies
+        for callback in callbacks:
+            dependencies.clear()
+            callback(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         node = original_node
         kind = type(node)
         callbacks = self.leaves.get(kind.__name__)
         if callbacks:
-            dependencies = self.resolver.dependencies
-            for callback in callbacks:
-                dependencies.clear()
-                callback(node)
+            self._run(callbacks, node)
         leave = self._leave.get(kind)
         if leave is not None:
             leave(node)
