@@ -82,6 +82,9 @@ class _Dispatcher(cst.CSTVisitor):
         if node.name is not None:
             self.resolver.bind_target(node.name.name, None)
 
+    def _leave_scope(self, node: cst.CSTNode) -> None:
+        self.resolver.pop()
+
     def _leave_assign(self, node: cst.Assign) -> None:
         resolver = self.resolver
         value_type = resolver.type_of(node.value)
@@ -112,9 +115,9 @@ class _Dispatcher(cst.CSTVisitor):
             cst.ExceptHandler: self._enter_handler,
         }
         leave: Dict[type, Callable[[Any], object]] = {
-            cst.FunctionDef: lambda node: resolver.pop(),
-            cst.Lambda: lambda node: resolver.pop(),
-            cst.ClassDef: lambda node: resolver.pop(),
+            cst.FunctionDef: self._leave_scope,
+            cst.Lambda: self._leave_scope,
+            cst.ClassDef: self._leave_scope,
             cst.Import: resolver.bind_import,
             cst.ImportFrom: resolver.bind_import,
             cst.Assign: self._leave_assign,
@@ -125,7 +128,7 @@ class _Dispatcher(cst.CSTVisitor):
         }
         for comprehension in _COMPREHENSIONS:
             enter[comprehension] = resolver.enter_comprehension
-            leave[comprehension] = lambda node: resolver.pop()
+            leave[comprehension] = self._leave_scope
         self._enter, self._leave = enter, leave
 
     def on_visit(self, node: cst.CSTNode) -> bool:

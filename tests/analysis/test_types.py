@@ -177,6 +177,10 @@ def test_return_types_unknown_twins() -> None:
         def generator():
             yield subprocess.Popen(["true"])
 
+        def receiving_generator():
+            sent = yield
+            return subprocess.Popen([sent])
+
         @functools.lru_cache
         def cached():
             return subprocess.Popen(["true"])
@@ -186,9 +190,10 @@ def test_return_types_unknown_twins() -> None:
             reveal_type(anything())
             reveal_type(coroutine())
             reveal_type(generator())
+            reveal_type(receiving_generator())
             reveal_type(cached())
     """
-    assert reveal(source) == [None, None, None, None, None]
+    assert reveal(source) == [None, None, None, None, None, None]
 
 
 # -- across modules -------------------------------------------------------------------------

@@ -37,6 +37,10 @@ class Scope:
     methods: Dict[str, cst.FunctionDef] = field(default_factory=dict)
     qualname: str = ""
 
+    def stable_attrs(self) -> Dict[str, str]:
+        """A class scope's attribute types, without the attributes methods disagree on."""
+        return {attr: t for attr, t in self.attr_types.items() if attr not in self.unstable_attrs}
+
     def bind(self, name: str, binding: Binding) -> None:
         previous = self.names.get(name)
         if previous is not None and previous != binding:

@@ -34,12 +34,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from timeoutlint.analysis import types as T
+from timeoutlint.analysis.known import EXECUTOR_TYPES, FUTURE
 
 MAX_ALIAS_HOPS = 8
-EXECUTOR_TYPES = frozenset(
-    {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor", "concurrent.futures.Executor"}
-)
-FUTURE = "concurrent.futures.Future"
 
 
 @dataclass(frozen=True)
@@ -142,8 +139,9 @@ class Project:
         return name
 
     def _is_object(self, name: str) -> bool:
-        types = getattr(self, "types", None)
-        return types is not None and (name in types.objects or name in types.functions or name in types.classes)
+        """A module-level object, or a function or class the type facts know."""
+        types = self.types
+        return name in types.objects or name in types.functions or name in types.classes
 
     def type_of(self, type_: Optional[str]) -> Optional[str]:
         """A (possibly deferred) type resolved through every module's facts; None: unknown."""

@@ -177,6 +177,21 @@ class Definitions:
             element = value if method in ADDS_ONE else element_or_unknown(value)
             added.setdefault(receiver.attr.value, []).append(element)
 
+    def method_of(self, type_: Optional[str], name: str) -> Optional[str]:
+        """``Class.name`` when ``type_`` is a class of this file that defines method
+        ``name``, or the nearest of its bases in this file that does."""
+        pending = [type_] if type_ else []
+        seen = set()
+        while pending:
+            owner = pending.pop(0)
+            if owner in seen or owner not in self.classes:
+                continue
+            seen.add(owner)
+            if f"{owner}.{name}" in self.functions:
+                return f"{owner}.{name}"
+            pending.extend(self.classes[owner].bases)
+        return None
+
     @contextmanager
     def _inside(self, scope: Scope) -> Iterator[None]:
         """Look names up as a function at the top of the module would (module, then it)."""
@@ -217,12 +232,12 @@ class Definitions:
         scope = self._function_scope(node, class_scope)
         found: List[Optional[str]] = []
         with self._inside(scope):
-            for small in _statements(node.body, returns_too=True):
+            for small in _statements(node.body):
+                if _holds_yield(small):
+                    return None  # a generator: calling it returns the generator
                 if isinstance(small, cst.Return):
                     if small.value is not None and not is_none(small.value):
                         found.append(self.raw_type(small.value))
-                elif isinstance(small, (cst.Expr,)) and isinstance(small.value, (cst.Yield,)):
-                    return None
                 else:
                     self._prescan_binding(small, scope, {})
         kinds = set(found)
@@ -241,8 +256,7 @@ class Definitions:
                 returns[qualname] = returned
         classes: Dict[str, object] = {}
         for qualname, scope in self.classes.items():
-            attrs = {attr: t for attr, t in scope.attr_types.items() if attr not in scope.unstable_attrs}
-            classes[qualname] = {"bases": list(scope.bases), "attrs": attrs}
+            classes[qualname] = {"bases": list(scope.bases), "attrs": scope.stable_attrs()}
         objects: Dict[str, object] = {}
         for name, binding in self.module_scope.names.items():
             if binding is not AMBIGUOUS and binding.type is not None:
@@ -257,7 +271,7 @@ class FileTypes:
         self.resolver = resolver
 
     def covers(self, qualname: str) -> bool:
-        return self.resolver._defines(qualname)
+        return self.resolver.defines(qualname)
 
     def canonical(self, qualname: str) -> str:
         return qualname
@@ -266,8 +280,7 @@ class FileTypes:
         scope = self.resolver.classes.get(qualname)
         if scope is None:
             return None
-        attrs = {attr: t for attr, t in scope.attr_types.items() if attr not in scope.unstable_attrs}
-        return T.ClassInfo(qualname, scope.bases, attrs)
+        return T.ClassInfo(qualname, scope.bases, scope.stable_attrs())
 
     def returns(self, qualname: str) -> Tuple[bool, Optional[str]]:
         return self.resolver.returns(qualname)
@@ -328,7 +341,19 @@ def top_definitions(body: Sequence[cst.CSTNode]) -> Dict[str, str]:
     return {name: kind for name, kind in kinds.items() if counts[name] == 1}
 
 
-def _statements(block: cst.BaseSuite, returns_too: bool = False) -> Iterator[cst.BaseSmallStatement]:
+def is_generator(function: cst.FunctionDef) -> bool:
+    """Does ``function`` contain a ``yield`` (as a statement, or as the value assigned,
+    augmented or returned: ``x = yield``)? Calling it then runs nothing of its body."""
+    return any(_holds_yield(small) for small in _statements(function.body))
+
+
+def _holds_yield(small: cst.CSTNode) -> bool:
+    """``yield x``, ``x = yield``, ``x += yield``, ``return (yield)`` (a ``yield`` deeper in
+    an expression, ``print((yield))``, is not looked for)."""
+    return isinstance(getattr(small, "value", None), cst.Yield)
+
+
+def _statements(block: cst.BaseSuite) -> Iterator[cst.BaseSmallStatement]:
     """The small statements of a function body in order, through every compound statement
     but not into nested functions or classes."""
     if not isinstance(block, cst.IndentedBlock):
@@ -344,7 +369,7 @@ def _statements(block: cst.BaseSuite, returns_too: bool = False) -> Iterator[cst
             if isinstance(statement, (cst.With, cst.For)):
                 yield statement  # type: ignore[misc]  (its targets bind names)
             for suite in _suites(statement):
-                yield from _statements(suite, returns_too)
+                yield from _statements(suite)
 
 
 def _suites(statement: cst.CSTNode) -> Iterator[cst.BaseSuite]:

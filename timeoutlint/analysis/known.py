@@ -87,6 +87,15 @@ CONSTRUCTORS: dict[str, str] = {
     "concurrent.futures.wait": "concurrent.futures.DoneAndNotDoneFutures",
 }
 
+# The types the rules ask about most, by their canonical names.
+FUTURE = "concurrent.futures.Future"
+THREAD_POOL = "concurrent.futures.ThreadPoolExecutor"
+PROCESS_POOL = "concurrent.futures.ProcessPoolExecutor"
+EXECUTOR_TYPES: frozenset[str] = frozenset({THREAD_POOL, PROCESS_POOL, "concurrent.futures.Executor"})
+CONTEXT = "contextvars.Context"
+CONTEXT_VAR = "contextvars.ContextVar"
+PARTIAL = "functools.partial"
+
 # A future known to have finished: from ``as_completed(...)`` or the done set of ``wait(...)``.
 # Waiting on it returns at once, so no rule treats it as a pending ``Future``.
 DONE_FUTURE = "concurrent.futures.Future[done]"

@@ -274,11 +274,8 @@ class Resolver(Annotations, Definitions):
         if class_scope is None:
             return
         attr = target.attr.value
-        known = class_scope.attr_types.get(attr)
-        if known is not None and T.is_pending(known):
-            known = T.resolve(known, FileTypes(self))
-        if value_type is not None and T.is_pending(value_type):
-            value_type = T.resolve(value_type, FileTypes(self))
+        known = self.resolve(class_scope.attr_types.get(attr))
+        value_type = self.resolve(value_type)
         if known is not None and known.startswith(T.SEQUENCE) and value_type == T.EMPTY:
             return  # ``self.futures = []`` again: emptied, still a collection of the same
         if known is None or known != value_type:
@@ -337,7 +334,7 @@ class Resolver(Annotations, Definitions):
             class_scope = self._self_class(node)
             if class_scope is not None and class_scope.qualname:
                 return class_scope.qualname
-            if binding.qualname and binding.qualname != "<ambiguous>" and not self._is_library(binding.qualname):
+            if binding.qualname and not self._is_library(binding.qualname):
                 qualname = canonical(binding.qualname)
                 if qualname not in self.functions and qualname not in self.classes:
                     return T.module_object(qualname)
@@ -407,15 +404,13 @@ class Resolver(Annotations, Definitions):
             return T.element_type(collection)
         return None
 
-    def _defines(self, qualname: str) -> bool:
+    def defines(self, qualname: str) -> bool:
+        """Is ``qualname`` this module or a name inside it?"""
         return qualname == self.own_module or qualname.startswith(self.own_module + ".")
 
     def type_of(self, node: cst.CSTNode) -> Optional[str]:
         """The type of an expression: concrete when this file tells, else deferred."""
-        raw = self.raw_type(node)
-        if raw is None or not T.is_pending(raw):
-            return raw
-        return T.resolve(raw, FileTypes(self))
+        return self.resolve(self.raw_type(node))
 
     def resolve(self, type_: Optional[str]) -> Optional[str]:
         """``type_`` resolved as far as this file tells (deferred where it needs others)."""

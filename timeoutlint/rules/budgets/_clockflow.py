@@ -442,8 +442,8 @@ class ClockFlow:
                     uf.union(node, child)
             if isinstance(node, cst.Name):
                 uf.union(node, ("name", node.value))
-            elif isinstance(node, cst.Attribute) and attribute_key(node) in self.names:
-                uf.union(node, ("name", attribute_key(node)))
+            elif isinstance(node, cst.Attribute) and (key := attribute_key(node)) in self.names:
+                uf.union(node, ("name", key))
             elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
                 uf.union(node, ("name", node.target.value))
             elif isinstance(node, cst.BinaryOperation) and kind == REMAINING:

@@ -8,7 +8,7 @@ wait were written in it.
 
 Only calls that run the function's body there and then count: a function or method of
 this file (``fetch()``, ``self.fetch()``, ``helper.fetch()`` on a value of a class of this
-file), not a generator, not a decorated function (the decorator may change what a call
+file, also a method inherited from a base class of this file), not a generator, not a decorated function (the decorator may change what a call
 does), and an ``async def`` only where the call is awaited.
 """
 
@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from timeoutlint.analysis.definitions import changes_the_call
+from timeoutlint.analysis.definitions import changes_the_call, is_generator
 from timeoutlint.context import FileContext
 from timeoutlint.rules.executors._handlers import ASYNCIO, FUTURES, NO, Met, handlers_met
 
@@ -96,7 +96,7 @@ class Escapes:
         elif isinstance(func, cst.Attribute) and func.attr.value in self._names:
             qualname = self.ctx.qualified_name(func)
             if qualname is None:
-                qualname = self._method(self.ctx.type_of(func.value), func.attr.value)
+                qualname = resolver.method_of(self.ctx.type_of(func.value), func.attr.value)
         else:
             return None
         return qualname if qualname in resolver.functions else None
@@ -107,25 +107,10 @@ class Escapes:
         key = id(definition)
         if key not in self._plain:
             decorated = any(changes_the_call(decorator, self.ctx.resolver) for decorator in definition.decorators)
-            self._plain[key] = not decorated and not _yields(definition)
+            self._plain[key] = not decorated and not is_generator(definition)
         if definition.asynchronous is not None and not site.awaited:
             return False  # the coroutine is made here, run later
         return self._plain[key]
-
-    def _method(self, type_: Optional[str], name: str) -> Optional[str]:
-        """``Class.name`` for a class of this file, or the in-file base that defines it."""
-        classes = self.ctx.resolver.classes
-        pending = [type_] if type_ else []
-        seen = set()
-        while pending:
-            owner = pending.pop(0)
-            if owner in seen or owner not in classes:
-                continue
-            seen.add(owner)
-            if f"{owner}.{name}" in self.ctx.resolver.functions:
-                return f"{owner}.{name}"
-            pending.extend(classes[owner].bases)
-        return None
 
     # -- once the file is read ----------------------------------------------------------
 
@@ -146,14 +131,3 @@ class Escapes:
         self._memo[function] = found
         return found
 
-
-def _yields(definition: cst.FunctionDef) -> bool:
-    stack: List[cst.CSTNode] = [definition.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.Yield,)):
-            return True
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        stack.extend(node.children)
-    return False

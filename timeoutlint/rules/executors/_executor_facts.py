@@ -4,8 +4,9 @@ For every function, method, nested function and lambda of the file: the calls it
 references the project pass can resolve (``callgraph.Project.resolve``); the executors it
 creates and the futures it blocks on (the *sites* a finding is reported at); and, anywhere in
 the file, what is submitted to an executor (the *entries*: ``ex.submit(fn)``, ``ex.map(fn)``,
-``loop.run_in_executor(ex, fn)``). Classes add their bases, attribute types and the attributes
-holding a pool; the module adds its module-level imports (re-exports).
+``loop.run_in_executor(ex, fn)``). Classes add their bases and the attributes holding a
+pool (or, by a type only other modules can tell, maybe one); the module adds its
+module-level imports (re-exports), and the resolver its type facts (``types``).
 
 Everything is known through import resolution and local inference only; a call whose target
 is unknown is simply not recorded. Pools and futures get an *identity* when it is stable
@@ -16,7 +17,6 @@ can be told apart: ``pkg.mod.POOL`` (module level), ``attr:pkg.mod.Class.pool`` 
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple, Union
 
@@ -25,25 +25,18 @@ import libcst as cst
 from timeoutlint.analysis import types as T
 from timeoutlint.analysis.callargs import argument
 from timeoutlint.analysis.bindings import Scope
+from timeoutlint.analysis.known import CONTEXT, EXECUTOR_TYPES, FUTURE, PARTIAL, PROCESS_POOL, THREAD_POOL, is_library_name
 
 if TYPE_CHECKING:
     from timeoutlint.context import FileContext
 
-EXECUTOR_CONSTRUCTORS = {
-    "concurrent.futures.ThreadPoolExecutor": "ThreadPoolExecutor",
-    "concurrent.futures.ProcessPoolExecutor": "ProcessPoolExecutor",
-}
-EXECUTOR_TYPES = frozenset(EXECUTOR_CONSTRUCTORS) | {"concurrent.futures.Executor", "concurrent.futures._base.Executor"}
-FUTURE = "concurrent.futures.Future"
-CONTEXT = "contextvars.Context"
+EXECUTOR_CONSTRUCTORS = {THREAD_POOL: "ThreadPoolExecutor", PROCESS_POOL: "ProcessPoolExecutor"}
 WAIT = "concurrent.futures.wait"
 AS_COMPLETED = "concurrent.futures.as_completed"
-PARTIAL = "functools.partial"
 # Builtins that exhaust the iterator they are given: ``list(ex.map(...))`` waits for all.
 EXHAUSTING = frozenset(
     f"builtins.{name}" for name in ("list", "tuple", "set", "frozenset", "sorted", "dict", "sum", "min", "max")
 )
-_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _FRAMES = (cst.FunctionDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
@@ -60,7 +53,6 @@ class Frame:
     class_qualname: Optional[str] = None  # methods: the class they belong to
     self_name: Optional[str] = None  # methods: the name of ``self``/``cls``
     params: Set[str] = field(default_factory=set)
-    param_types: Dict[str, str] = field(default_factory=dict)  # annotations naming a class defined later
     nested: Dict[str, str] = field(default_factory=dict)  # nested def name -> qualname
     futures: Dict[str, Optional[str]] = field(default_factory=dict)  # name -> pool identity
     shared: Dict[str, str] = field(default_factory=dict)  # name -> "shared:<name>"
@@ -113,7 +105,6 @@ class FactCollector:
         self.module_shared: Dict[str, str] = {}
         self.shared_executor = f"{ctx.settings.executor_import}.shared_executor"
         self.imports: Dict[str, str] = {}
-        self.definitions = _module_definitions(ctx.module) if self.enabled else {}
         if self.enabled:
             for name, binding in ctx.resolver.scopes[0].names.items():
                 if binding.qualname and binding.qualname != "<ambiguous>" and self._worth(binding.qualname):
@@ -126,38 +117,9 @@ class FactCollector:
             return self.module + qualname[len(self.raw_module) :]
         return qualname
 
-    def forward(self, name: str, kinds: Tuple[str, ...] = ("def", "class")) -> Optional[str]:
-        """A module-level def or class used before its definition (the resolver binds
-        names as it goes, so it does not know them yet)."""
-        if self.definitions.get(name) in kinds and self.ctx.resolver.lookup(name) is None:
-            scope, _ = self._binding_frame(name)
-            if scope is None:
-                return f"{self.module}.{name}"
-        return None
-
-    def annotation_class(self, annotation: Optional[cst.BaseExpression]) -> Optional[str]:
-        """The class a forward-referencing annotation names: ``Task``, ``"Task"``,
-        ``Optional[Task]``, ``Task | None``."""
-        if annotation is None:
-            return None
-        if isinstance(annotation, cst.SimpleString):
-            text = annotation.evaluated_value
-            return self.forward(text, ("class",)) if isinstance(text, str) and text.isidentifier() else None
-        if isinstance(annotation, cst.Name):
-            return self.forward(annotation.value, ("class",))
-        if isinstance(annotation, cst.Subscript) and len(annotation.slice) == 1:
-            if self.ctx.qualified_name(annotation.value) in ("typing.Optional", "typing_extensions.Optional"):
-                element = annotation.slice[0].slice
-                return self.annotation_class(element.value) if isinstance(element, cst.Index) else None
-        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-            sides = [side for side in (annotation.left, annotation.right) if not (isinstance(side, cst.Name) and side.value == "None")]
-            return self.annotation_class(sides[0]) if len(sides) == 1 else None
-        return None
-
     def _worth(self, qualname: str) -> bool:
         """Could ``qualname`` be defined in the project? (Builtins and the stdlib are not.)"""
-        top = qualname.split(".")[0]
-        return top != "builtins" and (top == self.top or top not in _STDLIB)
+        return not is_library_name(qualname, self.top)
 
     def function_frame(self) -> Optional[Frame]:
         """The function or lambda being visited (None at module level and in class bodies)."""
@@ -198,9 +160,7 @@ class FactCollector:
     def leave_class(self, scope: Scope) -> None:
         frame = self.frames.pop()
         info = self.classes[frame.qualname]
-        for attr, attr_type in scope.attr_types.items():
-            if attr in scope.unstable_attrs:
-                continue
+        for attr, attr_type in scope.stable_attrs().items():
             resolved = self.ctx.resolver.resolve(attr_type)
             if resolved in EXECUTOR_TYPES:
                 info["pools"].append(attr)
@@ -228,9 +188,6 @@ class FactCollector:
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             frame.params.add(param.name.value)
-            forward = self.annotation_class(param.annotation.annotation) if param.annotation else None
-            if forward is not None:
-                frame.param_types[param.name.value] = forward
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 frame.params.add(star.name.value)
@@ -314,20 +271,19 @@ class FactCollector:
         node_type = self.ctx.type_of(node)
         if node_type in EXECUTOR_TYPES or self.shared_pool(node) is not None:
             return True
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-            frame = self._self_frame(node.value.value)
-            if frame is not None and self._declared_elsewhere(frame, node.attr.value):
-                return True
-        return T.is_deferred(node_type)
+        return self._from_a_base(node) or T.is_deferred(node_type)
+
+    def _from_a_base(self, node: Node) -> bool:
+        """``self.x`` that this class does not set up (a base class may make it a pool)."""
+        if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+            return False
+        frame = self._self_frame(node.value.value)
+        return frame is not None and self._declared_elsewhere(frame, node.attr.value)
 
     def executor_identity(self, node: Node) -> Optional[str]:
         """The pool identity of an executor ``is_executor`` accepted."""
         node_type = self.ctx.type_of(node)
-        if T.is_deferred(node_type) and self.shared_pool(node) is None:
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-                frame = self._self_frame(node.value.value)
-                if frame is not None and self._declared_elsewhere(frame, node.attr.value):
-                    return self.pool_identity(node)
+        if T.is_deferred(node_type) and self.shared_pool(node) is None and not self._from_a_base(node):
             return f"exec?:{node_type}"
         return self.pool_identity(node)
 
@@ -362,8 +318,10 @@ class FactCollector:
                 pools = {pool for _, pool in found}
                 return True, pools.pop() if len(pools) == 1 else None
             return False, None
-        if isinstance(node, cst.Name) and self.future_pool(node)[0]:
-            return self.future_pool(node)
+        if isinstance(node, cst.Name):
+            found = self.future_pool(node)
+            if found[0]:
+                return found
         element = T.element_type(self.ctx.type_of(node))  # ``self.futures``: appended to
         if element == FUTURE:
             return True, None
@@ -385,10 +343,8 @@ class FactCollector:
             qualname = self.ctx.qualified_name(node)
             if qualname is not None:
                 return self.norm(qualname) if self._worth(qualname) else None
-            scope, frame = self._binding_frame(node.value)
-            if frame is not None:
-                return frame.nested.get(node.value) or frame.callables.get(node.value)
-            return self.forward(node.value) if scope is None else None
+            _, frame = self._binding_frame(node.value)
+            return frame.nested.get(node.value) or frame.callables.get(node.value) if frame is not None else None
         if isinstance(node, cst.Attribute):
             return self._attribute_ref(node)
         return None
@@ -421,12 +377,6 @@ class FactCollector:
         if qualname is not None:
             return self.norm(qualname) if self._worth(qualname) else None
         receiver_type = self.ctx.type_of(receiver)
-        if receiver_type is None and isinstance(receiver, cst.Name):
-            scope, frame = self._binding_frame(receiver.value)
-            if frame is not None:
-                receiver_type = frame.param_types.get(receiver.value)
-            elif scope is None:
-                receiver_type = self.forward(receiver.value, ("class",))
         if receiver_type is None:
             return None
         if T.is_deferred(receiver_type):
@@ -438,72 +388,3 @@ def _method_call(node: Node, method: str) -> Optional[cst.Call]:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method:
         return node
     return None
-
-
-class _Bindings(cst.CSTVisitor):
-    """Every name a module's own statements bind (not looking into functions or classes),
-    counting each ``def``/``class`` as one binding of its kind."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kinds: Dict[str, List[str]] = {}
-
-    def _bind(self, name: str, kind: str = "other") -> None:
-        self.kinds.setdefault(name, []).append(kind)
-
-    def _targets(self, node: Optional[cst.CSTNode]) -> None:
-        if isinstance(node, cst.Name):
-            self._bind(node.value)
-        elif isinstance(node, (cst.Tuple, cst.List)):
-            for element in node.elements:
-                self._targets(element.value)
-        elif isinstance(node, cst.StarredElement):
-            self._targets(node.value)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self._bind(node.name.value, "def")
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self._bind(node.name.value, "class")
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._targets(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._targets(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._targets(node.target)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._targets(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._targets(node.name)
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        if node.asname is None:
-            name = node.name
-            while isinstance(name, cst.Attribute):
-                name = name.value  # type: ignore[assignment]
-            self._targets(name)
-
-    def visit_Global(self, node: cst.Global) -> None:
-        for item in node.names:
-            self._bind(item.name.value)
-
-
-def _module_definitions(module: cst.Module) -> Dict[str, str]:
-    """Module-level names bound exactly once, by a top-level ``def`` or ``class``."""
-    bindings = _Bindings()
-    module.visit(bindings)
-    top = {statement.name.value for statement in module.body if isinstance(statement, (cst.FunctionDef, cst.ClassDef))}
-    return {name: kinds[0] for name, kinds in bindings.kinds.items() if len(kinds) == 1 and kinds[0] != "other" and name in top}

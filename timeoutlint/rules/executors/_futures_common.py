@@ -12,9 +12,9 @@ from timeoutlint.analysis.callargs import argument, keyword
 from timeoutlint.context import FileContext
 from timeoutlint.rules.executors._handlers import ASYNCIO, FUTURES
 from timeoutlint.analysis.bindings import dotted_name
+from timeoutlint.analysis.known import FUTURE, PROCESS_POOL, THREAD_POOL
 
-FUTURE = "concurrent.futures.Future"
-EXECUTORS = frozenset({"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.ProcessPoolExecutor"})
+EXECUTORS = frozenset({THREAD_POOL, PROCESS_POOL})
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 

@@ -13,14 +13,12 @@ from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
 from timeoutlint.rules.executors._bodies import Body, Root
 from timeoutlint.rules.executors._futures_common import is_none
 from timeoutlint.analysis.bindings import AMBIGUOUS, canonical, dotted_name
+from timeoutlint.analysis.known import CONTEXT_VAR, PARTIAL, THREAD_POOL
 from timeoutlint.settings import Settings
 from timeoutlint.suppression import find_suppressions
 
-THREAD_POOL = "concurrent.futures.ThreadPoolExecutor"
 LOOP_TYPES = frozenset({"asyncio.AbstractEventLoop", "asyncio.BaseEventLoop"})
 RUNNING_LOOP = frozenset({"asyncio.get_running_loop", "asyncio.get_event_loop"})
-CONTEXT_VAR = "contextvars.ContextVar"
-PARTIAL = "functools.partial"
 _MAX_DEPTH = 8  # how deep calls are followed from the submitted callable
 _IMPORTED = "@"  # marks an imported variable (by qualified name) among the names a callable reads
 
@@ -378,25 +376,14 @@ class ExecutorContextLost(Rule):
         return set()
 
     def _method_of_type(self, type_: Optional[str], name: str) -> Optional[cst.FunctionDef]:
-        """Method ``name`` of a class of this module (or an in-module base of it)."""
-        resolver = self.ctx.resolver
-        pending = [type_] if type_ else []
-        seen: Set[str] = set()
-        while pending:
-            qualname = pending.pop(0)
-            scope = resolver.classes.get(qualname or "")
-            if scope is None or qualname in seen or not isinstance(scope.node, cst.ClassDef):
-                continue
-            seen.add(qualname)
-            if scope.node not in self._methods.values():
-                continue  # a class nested in a function: its methods are not tracked
-            method = self._method(scope.node, name)
-            if method is not None and not _is_static(method):
-                return method
-            if any(f.name.value == name for f, owner in self._methods.items() if owner is scope.node):
-                return None  # defined more than once: unknown
-            pending.extend(scope.bases)
-        return None
+        """Method ``name`` of a class of this module (or an in-module base of it), when
+        that class defines it once and not as a static or class method."""
+        qualname = self.ctx.resolver.method_of(type_, name)
+        if qualname is None:
+            return None
+        owner = self.ctx.resolver.classes[qualname.rpartition(".")[0]].node
+        method = self._method(owner, name) if isinstance(owner, cst.ClassDef) else None  # type: ignore[arg-type]
+        return method if method is not None and not _is_static(method) else None
 
     # -- the pass -----------------------------------------------------------------------
 

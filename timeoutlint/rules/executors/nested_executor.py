@@ -21,11 +21,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from timeoutlint.analysis.callargs import argument, positional
 from timeoutlint.analysis.callgraph import Project
 from timeoutlint.analysis.bindings import is_none
+from timeoutlint.analysis.known import PARTIAL
 from timeoutlint.context import FileContext, PendingReport
 from timeoutlint.ftypes import Diagnostic, FileResult
 from timeoutlint.rule import Invalid, Rule, Valid
 from timeoutlint.rules.executors._executor_facts import (
-    PARTIAL,
     AS_COMPLETED,
     EXECUTOR_CONSTRUCTORS,
     EXHAUSTING,
@@ -252,13 +252,10 @@ class NestedExecutor(Rule):
     def _held_callable(self, value: cst.BaseExpression) -> Any:
         """The ref a local bound to ``partial(f, ...)`` or a bound method (``self.handle``,
         ``slot.deliver``) runs when it is submitted or called."""
-        facts = self.facts
-        if isinstance(value, cst.Call) and self.ctx.qualified_name(value.func) == PARTIAL:
-            ref = facts.callable_ref(value)
-        elif isinstance(value, cst.Attribute):
-            ref = facts.callable_ref(value)
-        else:
-            ref = None
+        held = isinstance(value, cst.Attribute) or (
+            isinstance(value, cst.Call) and self.ctx.qualified_name(value.func) == PARTIAL
+        )
+        ref = self.facts.callable_ref(value) if held else None
         return ref if ref is not None else _ABSENT
 
     def visit_For(self, node: cst.For) -> None:

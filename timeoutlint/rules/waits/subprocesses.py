@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from timeoutlint.analysis.bindings import is_none
 from timeoutlint.analysis.callargs import may_pass
+from timeoutlint.analysis.definitions import all_params
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
 from timeoutlint.rules.waits._fixes import callee_label, default_timeout_fix
@@ -57,9 +59,10 @@ class SubprocessWithoutTimeout(Rule):
     seconds.
 
     `p.wait()` or `p.communicate()` after `p.kill()` earlier in the same block only reaps
-    the killed child (the idiom the `subprocess` docs show) and is not reported (after `terminate()` it is: a child may ignore SIGTERM). Nor is a wait
-    in the body of `if timeout is None:` on a parameter named for a timeout: the caller
-    chose to wait as long as it takes.
+    the killed child (the idiom the `subprocess` docs show) and is not reported; after
+    `terminate()` it is (a child may ignore SIGTERM). Nor is a wait in the body of
+    `if timeout is None:` on a parameter named for a timeout: the caller chose to wait as
+    long as it takes.
 
     An explicit `timeout=None` is reported by TL305, not here. A call with `**kwargs` may
     carry a timeout and is not reported; a `wait()` on an object not known to be a
@@ -157,55 +160,49 @@ class SubprocessWithoutTimeout(Rule):
     def _reaps_killed(self, receiver: cst.BaseExpression) -> bool:
         """``p.kill()`` earlier in the same block: ``p.wait()`` / ``p.communicate()`` only
         reap the killed child (the idiom of the ``subprocess`` docs)."""
-        statement, block = self._statement_and_block()
-        if statement is None or block is None:
+        statement = self.ctx.enclosing_statement()
+        stack = self.ctx.stack
+        block = stack[stack.index(statement) - 1] if statement is not None else None
+        if not isinstance(block, (cst.IndentedBlock, cst.Module)):
             return False
         code = self.ctx.module.code_for_node(receiver)
-        for earlier in block.body[: block.body.index(statement)]:
-            if isinstance(earlier, cst.SimpleStatementLine):
-                for small in earlier.body:
-                    value = small.value if isinstance(small, cst.Expr) else None
-                    if (
-                        isinstance(value, cst.Call)
-                        and isinstance(value.func, cst.Attribute)
-                        and value.func.attr.value == "kill"
-                        and self.ctx.module.code_for_node(value.func.value) == code
-                    ):
-                        return True
+        for earlier in block.body[: block.body.index(statement)]:  # type: ignore[arg-type]
+            for small in earlier.body if isinstance(earlier, cst.SimpleStatementLine) else ():
+                call = small.value if isinstance(small, cst.Expr) else None
+                if (
+                    isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Attribute)
+                    and call.func.attr.value == "kill"
+                    and self.ctx.module.code_for_node(call.func.value) == code
+                ):
+                    return True
         return False
-
-    def _statement_and_block(self) -> tuple:
-        stack = self.ctx.stack
-        for index in range(len(stack) - 1, 0, -1):
-            if isinstance(stack[index], cst.SimpleStatementLine):
-                parent = stack[index - 1]
-                return stack[index], parent if isinstance(parent, (cst.IndentedBlock, cst.Module)) else None
-        return None, None
 
     def _chosen_by_caller(self) -> bool:
         """In the body of ``if timeout is None:`` on a parameter named for a timeout: the
         caller asked to wait as long as it takes (``else: p.wait(timeout)``)."""
-        function = self.ctx.current_function()
-        params = {p.name.value for p in function.params.params + function.params.kwonly_params} if function else set()
         stack = self.ctx.stack
         for index in range(len(stack) - 1, 0, -1):
             parent, child = stack[index - 1], stack[index]
             if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
                 return False
-            if isinstance(parent, cst.If) and child is parent.body:
-                test = parent.test
-                if (
-                    isinstance(test, cst.Comparison)
-                    and isinstance(test.left, cst.Name)
-                    and "timeout" in test.left.value.lower()
-                    and test.left.value in params
-                    and len(test.comparisons) == 1
-                    and isinstance(test.comparisons[0].operator, cst.Is)
-                    and isinstance(test.comparisons[0].comparator, cst.Name)
-                    and test.comparisons[0].comparator.value == "None"
-                ):
-                    return True
+            if isinstance(parent, cst.If) and child is parent.body and self._timeout_is_none(parent.test):
+                return True
         return False
+
+    def _timeout_is_none(self, test: cst.BaseExpression) -> bool:
+        """``<param> is None`` where the parameter of this function is named for a timeout."""
+        if not (
+            isinstance(test, cst.Comparison)
+            and isinstance(test.left, cst.Name)
+            and "timeout" in test.left.value.lower()
+            and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Is)
+            and is_none(test.comparisons[0].comparator)
+        ):
+            return False
+        function = self.ctx.current_function()
+        return function is not None and test.left.value in {param.name.value for param in all_params(function.params)}
 
     def _flag(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and self.ctx.qualified_name(node.func) is None:
