@@ -295,15 +295,22 @@ class _Checker:
                 raise self.fail(key, f"unknown rule code {code!r}{hint}")
             if not isinstance(options, dict):
                 raise self.wrong_type(where, options, "a table of options", f"[tool.timeoutlint.rules.{code}]")
-            schema = getattr(rules[code], "options", None)
-            if isinstance(schema, dict):
-                for name, option in options.items():
-                    if name not in schema:
-                        hint = _suggest(name, schema) or f"; {code} takes: {', '.join(sorted(schema)) or 'nothing'}"
-                        raise self.fail(where, f"unknown option {name!r}{hint}")
-                    if not _is_instance(option, schema[name]):
-                        expected = " or ".join(_expected_name(kind) for kind in _types(schema[name]))
-                        raise self.fail(f"{where}.{name}", f"expected {expected}, got {_got(option)}")
+            # A rule's ``options`` maps each option to its type(s), or to a function that
+            # returns what is wrong with a value; a rule without options takes none.
+            schema = getattr(rules[code], "options", None) or {}
+            for name, option in options.items():
+                if name not in schema:
+                    takes = ", ".join(sorted(schema)) or "no options"
+                    hint = _suggest(name, schema) or f"; {code} takes {takes}"
+                    raise self.fail(where, f"unknown option {name!r}{hint}")
+                expected_kind = schema[name]
+                if callable(expected_kind) and not isinstance(expected_kind, type):
+                    problem = expected_kind(option)
+                    if problem:
+                        raise self.fail(f"{where}.{name}", problem)
+                elif not _is_instance(option, expected_kind):
+                    expected = " or ".join(_expected_name(kind) for kind in _types(expected_kind))
+                    raise self.fail(f"{where}.{name}", f"expected {expected}, got {_got(option)}")
             result.append((code, tuple(sorted((name, _freeze(option)) for name, option in options.items()))))
         return tuple(sorted(result))
 

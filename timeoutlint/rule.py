@@ -86,6 +86,9 @@ class Rule:
     triggers: ClassVar[tuple[str, ...]]
     VALID: ClassVar[list[Any]]
     INVALID: ClassVar[list[Any]]
+    # The options ``[tool.timeoutlint.rules.<code>]`` takes: name -> type(s), or a function
+    # returning what is wrong with a value (None when it is fine).
+    options: ClassVar[dict[str, Any]] = {}
 
     # Filled in by __init_subclass__.
     sections: ClassVar[dict[str, str]]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+import libcst as cst
+
 # Canonical spelling of names that are importable from more than one module.
 ALIASES: dict[str, str] = {
     "asyncio.tasks.gather": "asyncio.gather",
@@ -74,6 +76,10 @@ CONSTRUCTORS: dict[str, str] = {
     "multiprocessing.pool.ThreadPool": "multiprocessing.pool.Pool",
     "requests.Session": "requests.Session",
     "requests.session": "requests.Session",
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "urllib.request.OpenerDirector": "urllib.request.OpenerDirector",
+    "httpx.Client": "httpx.Client",
+    "httpx.AsyncClient": "httpx.AsyncClient",
     "socket.socket": "socket.socket",
     "socket.create_connection": "socket.socket",
     "asyncio.run_coroutine_threadsafe": "concurrent.futures.Future",
@@ -152,8 +158,47 @@ ENTER_RETURNS_SELF: frozenset[str] = frozenset(
         "multiprocessing.pool.Pool",
         "requests.Session",
         "socket.socket",
+        "httpx.Client",
+        "httpx.AsyncClient",
     }
 )
+
+# Constructors whose arguments change what the object does: (qualified name) ->
+# (parameter, position, variant suffix, does a literal positive number select it?).
+# ``queue.Queue(10)`` is bounded (``put`` waits when full), ``Barrier(n, timeout=5)`` has
+# its own default timeout (``wait()`` is bounded).
+_VARIANTS: dict[str, tuple[str, int, str]] = {
+    "queue.Queue": ("maxsize", 0, "[bounded]"),
+    "queue.LifoQueue": ("maxsize", 0, "[bounded]"),
+    "queue.PriorityQueue": ("maxsize", 0, "[bounded]"),
+    "multiprocessing.Queue": ("maxsize", 0, "[bounded]"),
+    "multiprocessing.JoinableQueue": ("maxsize", 0, "[bounded]"),
+    "threading.Barrier": ("timeout", 2, "[timeout]"),
+}
+
+
+def constructed_type(qualname: str, call: "cst.Call") -> str:
+    """The type ``call`` (a call of the constructor ``qualname``) creates."""
+    type_ = CONSTRUCTORS[qualname]
+    variant = _VARIANTS.get(qualname)
+    if variant is None:
+        return type_
+    name, position, suffix = variant
+    value = None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            value = arg.value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if value is None and len(positional) > position:
+        value = positional[position].value
+    if value is None:
+        return type_
+    if suffix == "[bounded]":
+        # Only a literal size is known to bound the queue (0 or less means unbounded).
+        bounded = isinstance(value, cst.Integer) and int(value.value, 0) > 0
+        return type_ + suffix if bounded else type_
+    is_none = isinstance(value, cst.Name) and value.value == "None"
+    return type_ if is_none else type_ + suffix
 
 # Wrappers that keep the meaning of their first argument as a type annotation.
 OPTIONAL_WRAPPERS: frozenset[str] = frozenset({"typing.Optional", "typing_extensions.Optional"})

@@ -56,6 +56,7 @@ from timeoutlint.analysis.known import (
     ENTER_RETURNS_SELF,
     METHOD_RETURNS,
     SEQUENCE_RETURNS,
+    constructed_type,
     is_library_name,
 )
 
@@ -363,7 +364,7 @@ class Resolver(Annotations, Definitions):
             qualname = self.qualified_name(node.func)
             if qualname is not None:
                 if qualname in CONSTRUCTORS:
-                    return CONSTRUCTORS[qualname]
+                    return constructed_type(qualname, node)
                 if qualname in SEQUENCE_RETURNS:
                     return T.sequence_of(SEQUENCE_RETURNS[qualname])
                 if qualname in COPIES or qualname in EMPTY_COLLECTIONS:

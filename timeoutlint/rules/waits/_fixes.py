@@ -20,7 +20,7 @@ def callee_label(rule: Rule, call: cst.Call) -> str:
     return f"{rule.ctx.module.code_for_node(call.func)}()"
 
 
-def default_timeout_fix(rule: Rule, call: cst.Call) -> Optional[PendingFix]:
+def default_timeout_fix(rule: Rule, call: cst.Call, name: str = "timeout") -> Optional[PendingFix]:
     """Insert ``timeout=<default-timeout>``; only when the user configured the value (a fix
     never invents a timeout)."""
     seconds = rule.ctx.settings.default_timeout
@@ -28,7 +28,7 @@ def default_timeout_fix(rule: Rule, call: cst.Call) -> Optional[PendingFix]:
         return None
     value = cst.parse_expression(format_seconds(seconds))
     return PendingFix(
-        title=f"Pass `timeout={format_seconds(seconds)}` (the configured default-timeout)",
+        title=f"Pass `{name}={format_seconds(seconds)}` (the configured default-timeout)",
         applicability=Applicability.UNSAFE,
-        replacements=[(call, with_keyword(call, "timeout", value))],
+        replacements=[(call, with_keyword(call, name, value))],
     )

@@ -5,23 +5,16 @@ from __future__ import annotations
 import libcst as cst
 
 from timeoutlint.analysis.bindings import is_none
-from timeoutlint.analysis.callargs import may_pass
+from timeoutlint.analysis.waits import Wait
 from timeoutlint.analysis.definitions import all_params
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
-from timeoutlint.rules.waits._fixes import callee_label, default_timeout_fix
+from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
 
-# subprocess helpers that wait for the child: their ``timeout`` is keyword-only.
-SUBPROCESS_WAITING_FUNCTIONS = frozenset(
-    {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output"}
-)
-# Popen methods that wait, with the position of ``timeout`` among positional arguments.
-POPEN_WAITING_METHODS = {"wait": 0, "communicate": 1}
 
-
-class SubprocessWithoutTimeout(Rule):
+class SubprocessWithoutTimeout(OmittedTimeout):
     """
     ## What it does
     Checks for `subprocess.run()`, `call()`, `check_call()`, `check_output()` and the
@@ -70,6 +63,9 @@ class SubprocessWithoutTimeout(Rule):
 
     ## Options
     - `default-timeout` (top-level setting): the number of seconds the fix inserts.
+    - `blocking-calls` (in `[tool.timeoutlint.rules.TL303]`): more callables that wait, as
+      `[{name = "mypkg.procs.run_tool", timeout = "timeout", position = 1}]` (`name` is a
+      qualified function name or `module.Class.method`; `position` is optional).
 
     ## References
     - [subprocess — Using the subprocess module](https://docs.python.org/3/library/subprocess.html#using-the-subprocess-module)
@@ -144,18 +140,11 @@ class SubprocessWithoutTimeout(Rule):
         ),
     ]
 
-    def visit_Call(self, node: cst.Call) -> None:
-        qualname = self.ctx.qualified_name(node.func)
-        if qualname in SUBPROCESS_WAITING_FUNCTIONS:
-            if not may_pass(node, "timeout", None):
-                self._flag(node)
-            return
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in POPEN_WAITING_METHODS:
-            position = POPEN_WAITING_METHODS[func.attr.value]
-            if self.ctx.type_of(func.value) == "subprocess.Popen" and not may_pass(node, "timeout", position):
-                if not self._reaps_killed(func.value) and not self._chosen_by_caller():
-                    self._flag(node)
+    def exempt(self, call: cst.Call, wait: Wait) -> bool:
+        func = call.func
+        if not isinstance(func, cst.Attribute) or wait.label.startswith("subprocess."):
+            return False
+        return self._reaps_killed(func.value) or self._chosen_by_caller()
 
     def _reaps_killed(self, receiver: cst.BaseExpression) -> bool:
         """``p.kill()`` earlier in the same block: ``p.wait()`` / ``p.communicate()`` only
@@ -203,10 +192,3 @@ class SubprocessWithoutTimeout(Rule):
             return False
         function = self.ctx.current_function()
         return function is not None and test.left.value in {param.name.value for param in all_params(function.params)}
-
-    def _flag(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and self.ctx.qualified_name(node.func) is None:
-            callee = f"Popen.{node.func.attr.value}()"
-        else:
-            callee = callee_label(self, node)
-        self.report(node, self.message.format(callee=callee), default_timeout_fix(self, node))

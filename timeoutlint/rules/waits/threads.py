@@ -1,0 +1,149 @@
+"""TL302: waiting on a thread, a process or a synchronisation primitive with no timeout."""
+
+from __future__ import annotations
+
+from timeoutlint.ftypes import Applicability
+from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rules.waits._omitted import OmittedTimeout
+
+_DEFAULT = {"default-timeout": 30}
+
+
+class ThreadWaitWithoutTimeout(OmittedTimeout):
+    """
+    ## What it does
+    Checks for waits on threads, processes and the `threading`, `queue` and
+    `multiprocessing` primitives called without a timeout, on objects known to be of those
+    types: `Thread.join()`, `Process.join()`, `Event.wait()`, `Condition.wait()` and
+    `wait_for()`, `Barrier.wait()` (of a `Barrier` created without a `timeout`), blocking
+    `Lock`/`RLock`/`Semaphore`/`Condition.acquire()`, blocking `queue.Queue.get()`,
+    `SimpleQueue.get()` and `multiprocessing.Queue.get()`, and `put()` on a queue created
+    with a literal `maxsize` (only a full queue makes `put()` wait). A class of the file
+    deriving from one of these types (`class Worker(threading.Thread)`) counts, unless it
+    overrides the method.
+
+    ## Why is this bad?
+    The caller waits until another thread or process acts: a thread that died with an
+    exception never sets the event, never puts the item, never releases the lock. The
+    waiting thread then hangs forever, and a hang in a worker or a shutdown path shows no
+    error to tell why.
+
+    ## Example
+    ```python
+    import queue
+    import threading
+
+    results = queue.Queue()
+    worker = threading.Thread(target=compute, args=(results,))
+    worker.start()
+    answer = results.get()
+    worker.join()
+    ```
+
+    ## Use instead
+    ```python
+    import queue
+    import threading
+
+    results = queue.Queue()
+    worker = threading.Thread(target=compute, args=(results,))
+    worker.start()
+    answer = results.get(timeout=30)  # raises queue.Empty
+    worker.join(timeout=30)
+    if worker.is_alive():
+        raise TimeoutError("compute() did not finish")
+    ```
+
+    ## Fix safety
+    The fix inserts `timeout=<default-timeout>` where the call raises when the time is up
+    (`Queue.get()`/`put()` raise `queue.Empty`/`queue.Full`, `Barrier.wait()` raises
+    `BrokenBarrierError`); it is offered only when `default-timeout` is set and is unsafe,
+    since the call now raises where it used to wait. `Thread.join()`, `Process.join()`,
+    `Event.wait()`, `Condition.wait()`, `wait_for()` and `acquire()` get no fix: when their
+    timeout expires they return (`None` or `False`) as if the wait had succeeded, so the
+    code must check `is_alive()` or the returned flag, which a fix cannot write for you.
+
+    `block=False`/`blocking=False` (keyword or positional) is not a wait, nor is a call
+    with `**kwargs`. `multiprocessing.pool.Pool.join()` and `queue.Queue.join()` take no
+    timeout at all and are not reported: bound them from outside (wait on the
+    `AsyncResult`s with a timeout, then `terminate()`). An `asyncio.Queue().get()` is
+    awaited, not blocking, and is the async rules' concern. An explicit `timeout=None` (or
+    `-1` for `Lock.acquire()`) is TL305's.
+
+    ## Options
+    - `default-timeout` (top-level setting): the number of seconds the fix inserts.
+    - `blocking-calls` (in `[tool.timeoutlint.rules.TL302]`): more callables that wait, as
+      `[{name = "mypkg.sync.Latch.wait", timeout = "timeout", position = 0}]` (`name` is a
+      qualified function name or `module.Class.method`; `position` is optional).
+
+    ## References
+    - [threading — Thread-based parallelism](https://docs.python.org/3/library/threading.html)
+    - [queue.Queue.get](https://docs.python.org/3/library/queue.html#queue.Queue.get)
+    - [multiprocessing.Process.join](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Process.join)
+    """
+
+    code = "TL302"
+    name = "thread-wait-without-timeout"
+    message = "{callee} waits for another thread or process with no timeout: if it never comes, this blocks forever"
+    fix_title = "Pass `timeout=<default-timeout>`"
+    fix_availability = FixAvailability.SOMETIMES
+    applicability = Applicability.UNSAFE
+    triggers = ("join", "wait", "acquire", "get", "put")
+
+    VALID = [
+        Valid("import threading\nt = threading.Thread(target=print)\nt.join(5)\n", why="positional timeout"),
+        Valid("import threading\nev = threading.Event()\nev.wait(timeout=1)\n", why="timeout given"),
+        Valid("import queue\nq = queue.Queue()\nq.get(True, 5)\n", why="positional timeout after block"),
+        Valid("import queue\nq = queue.Queue()\nq.get(block=False)\n", why="does not block"),
+        Valid("import queue\nq = queue.Queue()\nq.get_nowait()\n", why="does not block"),
+        Valid("import queue\nq = queue.Queue()\nq.put(1)\n", why="an unbounded queue never makes put() wait"),
+        Valid("import threading\nlock = threading.Lock()\nlock.acquire(False)\n", why="non-blocking"),
+        Valid("import threading\nlock = threading.Lock()\nlock.acquire(True, 2)\n", why="positional timeout"),
+        Valid("import threading\nb = threading.Barrier(2, timeout=5)\nb.wait()\n", why="the barrier's own timeout"),
+        Valid("from multiprocessing import Pool\np = Pool()\np.close()\np.join()\n", why="Pool.join() takes no timeout"),
+        Valid("import os\ndef f(parts, d, k):\n    return ','.join(parts), d.get(k), os.environ.get(k)\n", why="not waits"),
+        Valid("import asyncio\nasync def f():\n    q = asyncio.Queue()\n    return await q.get()\n", why="awaited: asyncio's"),
+        Valid("import threading\nt = threading.Thread(target=print)\nt.join(**opts)\n", why="**kwargs may carry one"),
+        Valid(
+            "import threading\nclass W(threading.Thread):\n    def join(self, timeout=5):\n        super().join(timeout)\n"
+            "W().join()\n",
+            why="the subclass overrides join()",
+        ),
+    ]
+    INVALID = [
+        Invalid("import threading\nt = threading.Thread(target=print)\nt.start()\nt.join()\n", why="status wait: no fix"),
+        Invalid(
+            "import queue\nq = queue.Queue()\nitem = q.get()\n",
+            fixed="import queue\nq = queue.Queue()\nitem = q.get(timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "import queue\nq = queue.Queue(maxsize=10)\nq.put(1)\n",
+            fixed="import queue\nq = queue.Queue(maxsize=10)\nq.put(1, timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "import queue\nq = queue.Queue()\nq.get(True)\n",
+            fixed="import queue\nq = queue.Queue()\nq.get(True, timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid("import threading\nev = threading.Event()\nev.wait()\n"),
+        Invalid("import threading\nlock = threading.RLock()\nlock.acquire(blocking=True)\n"),
+        Invalid("from threading import Condition\nc = Condition()\nwith c:\n    c.wait_for(lambda: True)\n"),
+        Invalid("import multiprocessing\np = multiprocessing.Process(target=print)\np.start()\np.join()\n"),
+        Invalid(
+            "import threading\nb = threading.Barrier(3)\nb.wait()\n",
+            fixed="import threading\nb = threading.Barrier(3)\nb.wait(timeout=30)\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "import threading\nclass Worker(threading.Thread):\n    def run(self):\n        pass\n"
+            "def main():\n    w = Worker()\n    w.start()\n    w.join()\n",
+            why="a subclass that keeps Thread.join()",
+        ),
+        Invalid(
+            "import threading\n\nclass Service:\n    def __init__(self):\n        self.ready = threading.Event()\n\n"
+            "    def wait_ready(self):\n        self.ready.wait()\n",
+            why="an attribute set in __init__",
+        ),
+    ]
