@@ -71,6 +71,9 @@ class FileContext:
         self.reports: list[PendingReport] = []
         # Per-file facts for project-wide rules, keyed by the rule code.
         self.facts: dict[str, Any] = {}
+        # Answers the shared analysis keeps for the other rules asking about this file
+        # (never cached or serialised).
+        self.memo: dict[str, Any] = {}
         # How often each identifier occurs as a Name in the code, and how often only as a
         # part of a ``from a.b import`` module path (which binds nothing): a fix may add
         # an import of a name that is not in use (comments and docstrings do not count).

@@ -14,7 +14,7 @@ import libcst as cst
 
 from timeoutlint.analysis import types as T
 from timeoutlint.analysis.bindings import is_none
-from timeoutlint.analysis.known import OPTIONAL_WRAPPERS, SEQUENCE_ANNOTATIONS
+from timeoutlint.analysis.known import OPTIONAL_WRAPPERS, SEQUENCE_ANNOTATIONS, annotated_type
 
 # Annotations that say nothing about the value.
 _ANY = frozenset({"typing.Any", "typing_extensions.Any", "builtins.object"})
@@ -44,7 +44,9 @@ class Annotations:
             if is_none(node):
                 return None
             qualname = self.qualified_name(node)
-            return None if qualname in _ANY or qualname is None or qualname.startswith("builtins.") else qualname
+            if qualname in _ANY or qualname is None or qualname.startswith("builtins."):
+                return None
+            return annotated_type(qualname)
         if isinstance(node, cst.Subscript):
             base = self.qualified_name(node.value)
             elements = [element.slice.value for element in node.slice if isinstance(element.slice, cst.Index)]
@@ -61,7 +63,7 @@ class Annotations:
                 return T.sequence_of(self.annotation_type(elements[0]))
             if base is None or base.startswith(("builtins.", "typing.", "collections.")):
                 return None  # list[Future] is a list: its elements are not followed here
-            return base  # a generic such as Popen[bytes]
+            return annotated_type(base)  # a generic such as Popen[bytes]
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
             return self._union(_union_members(node))
         return None

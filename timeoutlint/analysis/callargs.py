@@ -35,9 +35,15 @@ def argument(call: cst.Call, name: str, position: Optional[int]) -> Optional[cst
     if found is not None:
         return found
     if position is not None:
-        args = positional(call)
-        if len(args) > position:
-            return args[position]
+        index = 0
+        for arg in call.args:
+            if arg.keyword is not None or arg.star == "**":
+                break
+            if arg.star:
+                return None  # ``f(*args, x)``: which parameter x binds is not known
+            if index == position:
+                return arg
+            index += 1
     return None
 
 

@@ -47,6 +47,10 @@ ALIASES: dict[str, str] = {
     "requests.api.request": "requests.request",
     "requests.sessions.Session": "requests.Session",
     "requests.sessions.session": "requests.session",
+    "multiprocessing.queues.Queue": "multiprocessing.Queue",
+    "multiprocessing.queues.JoinableQueue": "multiprocessing.JoinableQueue",
+    "multiprocessing.context.Process": "multiprocessing.Process",
+    "multiprocessing.process.BaseProcess": "multiprocessing.Process",
 }
 
 # Calls that construct (or return) an object of a known type: qualified name -> type.
@@ -92,6 +96,18 @@ CONSTRUCTORS: dict[str, str] = {
     "asyncio.new_event_loop": "asyncio.AbstractEventLoop",
     "concurrent.futures.wait": "concurrent.futures.DoneAndNotDoneFutures",
 }
+
+
+
+def annotated_type(qualname: str) -> str:
+    """The type an annotation naming ``qualname`` says a value is: a class whose
+    constructor is known stands for the type it constructs (``multiprocessing.Pool`` is a
+    ``multiprocessing.pool.Pool``, ``queue.LifoQueue`` a ``queue.Queue``)."""
+    last = qualname.rsplit(".", 1)[-1]
+    if last[:1].isupper() and qualname in CONSTRUCTORS:
+        return CONSTRUCTORS[qualname]
+    return qualname
+
 
 # The types the rules ask about most, by their canonical names.
 FUTURE = "concurrent.futures.Future"

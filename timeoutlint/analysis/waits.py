@@ -77,6 +77,9 @@ class Wait:
     advice: str = "pass a finite number of seconds"
     # Other parameters the API also reads as forever when ``None`` (``httpx.Timeout(read=None)``).
     phases: tuple[str, ...] = ()
+    # Parameters whose finite value bounds the call even when the timeout is forever
+    # (``aiohttp.ClientTimeout(total=None, sock_read=30)`` bounds every read).
+    bounded_by: tuple[str, ...] = ()
 
     def with_label(self, label: str) -> "Wait":
         return Wait(**{**self.__dict__, "label": label})
@@ -135,11 +138,12 @@ FUNCTIONS: dict[str, Wait] = {
     ),
     "aiohttp.ClientTimeout": _w(
         NETWORK, "aiohttp.ClientTimeout()", timeout="total", position=0, omission=False,
-        advice="give `total` (or `sock_read`) a finite number of seconds",
+        bounded_by=("sock_read",), advice="give `total` (or `sock_read`) a finite number of seconds",
     ),
     # asyncio
     "asyncio.wait_for": _w(ASYNC, "asyncio.wait_for()", position=1, forever=_NONE_INF, omission=False, advice=_ASYNC_ADVICE),
     "asyncio.timeout": _w(ASYNC, "asyncio.timeout()", timeout="delay", position=0, forever=_NONE_INF, omission=False, advice=_ASYNC_ADVICE),
+    "asyncio.timeout_at": _w(ASYNC, "asyncio.timeout_at()", timeout="when", position=0, forever=_NONE_INF, omission=False, advice=_ASYNC_ADVICE),
     "asyncio.wait": _w(ASYNC, "asyncio.wait()", position=1, forever=_NONE_INF, omission=False, advice=_ASYNC_ADVICE),
     "asyncio.as_completed": _w(ASYNC, "asyncio.as_completed()", position=1, forever=_NONE_INF, omission=False, advice=_ASYNC_ADVICE),
     "async_timeout.timeout": _w(ASYNC, "async_timeout.timeout()", position=0, forever=_NONE_INF, omission=False, advice=_ASYNC_ADVICE),
@@ -330,7 +334,7 @@ def user_waits(rule: str, frozen: Iterable[Any]) -> dict[str, Wait]:
 def find_wait(ctx: Any, call: cst.Call) -> Optional[Wait]:
     """The table entry of the blocking API ``call`` calls, or None. ``ctx`` is the file's
     context; the answer is kept for the other rules asking about the same call."""
-    memo: dict[int, tuple[cst.Call, Optional[Wait]]] = ctx.facts.setdefault("waits.find_wait", {})
+    memo: dict[int, tuple[cst.Call, Optional[Wait]]] = ctx.memo.setdefault("waits.find_wait", {})
     known = memo.get(id(call))
     if known is not None and known[0] is call:
         return known[1]
@@ -379,10 +383,10 @@ def inherited_from(resolver: Any, type_: str, method: str) -> Optional[str]:
 
 
 def _user_wait(ctx: Any, name: str) -> Optional[Wait]:
-    tables: Optional[dict[str, Wait]] = ctx.facts.get("waits.user")
+    tables: Optional[dict[str, Wait]] = ctx.memo.get("waits.user")
     if tables is None:
         tables = {}
         for code in (FUTURES, THREADS, SUBPROCESSES, NETWORK):
             tables.update(user_waits(code, ctx.settings.options_for(code).get(BLOCKING_CALLS_OPTION, ())))
-        ctx.facts["waits.user"] = tables
+        ctx.memo["waits.user"] = tables
     return tables.get(name)

@@ -12,6 +12,7 @@ from timeoutlint.rule import FixAvailability, Invalid, Valid
 from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
+_SESSION = "requests.Session"
 _PLAIN_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
 
 
@@ -154,7 +155,11 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
         if wait.global_default and self._sets_global_default():
             return True
-        return wait.label.startswith("Session.") and self._customised_sessions()
+        if not wait.label.startswith("Session."):
+            return False
+        if isinstance(call.func, cst.Attribute) and self.ctx.type_of(call.func.value) != _SESSION:
+            return True  # a subclass of your own: it may well set a default timeout
+        return self._customised_sessions()
 
     def _sets_global_default(self) -> bool:
         """Does the file call ``socket.setdefaulttimeout(<not None>)``?"""
