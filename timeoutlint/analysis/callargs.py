@@ -70,6 +70,14 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
     )
     args = list(call.args)
     if not args:
+        before = call.whitespace_before_args
+        if isinstance(before, cst.ParenthesizedWhitespace):
+            # ``f(  # comment`` with ``)`` on a line of its own: the argument goes on a line
+            # of its own, one level deeper, and the parenthesis keeps its place.
+            inside = before.with_changes(last_line=cst.SimpleWhitespace(before.last_line.value + "    "))
+            closing = before.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+            comma = cst.Comma(whitespace_after=closing)
+            return call.with_changes(whitespace_before_args=inside, args=[new_arg.with_changes(comma=comma)])
         return call.with_changes(args=[new_arg])
     last = args[-1]
     tail = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else last.whitespace_after_arg
