@@ -25,7 +25,7 @@ from timeoutlint.api import RunOptions, check_paths, process_file
 from timeoutlint.cli import main
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rules.waits import subprocesses as waits
+from timeoutlint.rules.waits import _omitted as waits
 from timeoutlint.settings import Settings
 
 BAD = 'import subprocess\nsubprocess.run(["ls"])\n'
@@ -378,7 +378,7 @@ def test_fixing_twice_equals_fixing_once(project: Path) -> None:
 
 
 def _broken_fix(replacement: cst.BaseExpression) -> Any:
-    def make(rule: Any, call: cst.Call) -> Optional[PendingFix]:
+    def make(rule: Any, call: cst.Call, name: str = "timeout") -> Optional[PendingFix]:
         return PendingFix("Break the code", Applicability.SAFE, [(call, replacement)])
 
     return make

@@ -27,6 +27,8 @@ def fake_rules(monkeypatch: pytest.MonkeyPatch) -> Dict[str, Any]:
     """Validation must read the registered codes at call time; these stand in for them."""
     rules: Dict[str, Any] = {code: _FakeRule(code) for code in CODES}
     rules["TL303"] = _FakeRule("TL303", {"extra-callables": list, "max-seconds": float, "strict": bool})
+    rules["TL201"] = _FakeRule("TL201", {"a": int, "b": int})
+    rules["TL301"] = _FakeRule("TL301", {"limit": lambda value: None if value in (1, 2) else f"expected 1 or 2, got {value!r}"})
     monkeypatch.setattr(config, "known_rules", lambda: rules)
     return rules
 
@@ -120,9 +122,9 @@ def test_float_default_timeout(tmp_path: Path) -> None:
     assert settings_from(tmp_path, "default-timeout = 2.5").default_timeout == 2.5
 
 
-def test_rules_without_an_options_schema_accept_anything(tmp_path: Path) -> None:
-    settings = settings_from(tmp_path, '[tool.timeoutlint.rules.TL201]\nwhatever = {a = [1, 2]}\nflag = true\n')
-    assert settings.options_for("TL201") == {"whatever": (("a", (1, 2)),), "flag": True}
+def test_rules_without_options_reject_any(tmp_path: Path) -> None:
+    message = config_error(tmp_path, "[tool.timeoutlint.rules.TL101]\nflag = true\n")
+    assert message == "pyproject.toml: [tool.timeoutlint] rules.TL101: unknown option 'flag'; TL101 takes no options"
 
 
 def test_rule_options_are_sorted(tmp_path: Path) -> None:
@@ -227,7 +229,7 @@ def test_codes_are_read_at_call_time(tmp_path: Path, fake_rules: Dict[str, Any])
         ("rules.TL304.x = 1", "rules: unknown rule code 'TL304'; did you mean 'TL303'?"),
         ("rules.TL3.x = 1", "rules: unknown rule code 'TL3'"),
         ("rules.TL303.extra-callable = []", "rules.TL303: unknown option 'extra-callable'; did you mean 'extra-callables'?"),
-        ("rules.TL303.zzz = []", "rules.TL303: unknown option 'zzz'; TL303 takes: extra-callables, max-seconds, strict"),
+        ("rules.TL303.zzz = []", "rules.TL303: unknown option 'zzz'; TL303 takes extra-callables, max-seconds, strict"),
         ('rules.TL303.extra-callables = "a.b"', "rules.TL303.extra-callables: expected list, got string 'a.b'"),
         ('rules.TL303.max-seconds = "5"', "rules.TL303.max-seconds: expected number, got string"),
         ("rules.TL303.strict = 1", "rules.TL303.strict: expected boolean, got integer"),
@@ -522,3 +524,43 @@ def test_known_rules_reads_the_registry(monkeypatch: pytest.MonkeyPatch) -> None
     from timeoutlint.rule import all_rules
 
     assert sorted(config.known_rules()) == [rule.code for rule in all_rules()]
+
+
+def test_an_option_checked_by_a_function_reports_its_problem(tmp_path: Path) -> None:
+    assert settings_from(tmp_path, "[tool.timeoutlint.rules.TL301]\nlimit = 2\n").options_for("TL301") == {"limit": 2}
+    message = config_error(tmp_path, "[tool.timeoutlint.rules.TL301]\nlimit = 3\n")
+    assert message == "pyproject.toml: [tool.timeoutlint] rules.TL301.limit: expected 1 or 2, got 3"
+
+
+# -- blocking-calls: the real TL30x rules' option -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('blocking-calls = "mypkg.fetch"', "rules.TL304.blocking-calls: expected a list of tables"),
+        ('blocking-calls = ["mypkg.fetch"]', "rules.TL304.blocking-calls: entry 1: expected a table"),
+        ('blocking-calls = [{timeout = "t"}]', "entry 1: 'name' (the qualified name of the callable) is required"),
+        ('blocking-calls = [{name = "fetch"}]', "entry 1: name 'fetch' is not a qualified name such as 'mypkg.client.fetch'"),
+        ('blocking-calls = [{name = "a.b", timeot = "t"}]', "entry 1: unknown key 'timeot'; did you mean 'timeout'?"),
+        ('blocking-calls = [{name = "a.b", zzz = 1}]', "entry 1: unknown key 'zzz'; expected name, timeout, position"),
+        ('blocking-calls = [{name = "a.b", position = "2"}]', "entry 1: position must be a whole number, got '2'"),
+        ('blocking-calls = [{name = "a.b", position = true}]', "entry 1: position must be a whole number, got True"),
+        ('blocking-calls = [{name = "a.b"}, {name = "c.d", position = -1}]', "entry 2: position must be 0 or more, got -1"),
+        ('blocking-calls = [{name = "a.b", timeout = "max time"}]', "entry 1: timeout 'max time' is not a parameter name"),
+        ("blocking-call = []", "rules.TL304: unknown option 'blocking-call'; did you mean 'blocking-calls'?"),
+    ],
+)
+def test_blocking_calls_is_validated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, body: str, expected: str) -> None:
+    monkeypatch.undo()  # the registered rules and their real schemas
+    message = config_error(tmp_path, f"[tool.timeoutlint.rules.TL304]\n{body}\n")
+    assert message.startswith("pyproject.toml: [tool.timeoutlint] rules.TL304")
+    assert expected in message
+
+
+def test_blocking_calls_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.undo()
+    settings = settings_from(
+        tmp_path, '[tool.timeoutlint.rules.TL302]\nblocking-calls = [{name = "mypkg.sync.Latch.wait", position = 0}]\n'
+    )
+    assert settings.options_for("TL302") == {"blocking-calls": ((("name", "mypkg.sync.Latch.wait"), ("position", 0)),)}

@@ -57,7 +57,7 @@ def lint_source(
     settings = settings or Settings()
     if module_name is None:
         module_name = module_name_for(path)
-    candidates = could_match(source, rules if rules is not None else enabled_rules(settings, path))
+    candidates = could_match(source, rules if rules is not None else enabled_rules(settings, path), settings)
     if not candidates:
         return FileResult(path)
     result = _lint_parsed(source, path, settings, candidates, module_name)

@@ -16,6 +16,7 @@ import libcst as cst
 from timeoutlint.ftypes import Applicability
 from timeoutlint.analysis.bindings import Scope
 from timeoutlint.analysis.scopes import Resolver
+from timeoutlint.analysis.waits import BLOCKING_CALLS_OPTION
 from timeoutlint.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,6 +52,17 @@ class PendingReport:
     dependencies: list[tuple[Scope, str]]
 
 
+def declared_classes(settings: Settings) -> frozenset[str]:
+    """The owners of the callables ``blocking-calls`` names, as candidate classes
+    (``mypkg.api.Client`` of ``mypkg.api.Client.call``)."""
+    owners = set()
+    for code, options in settings.rule_options:
+        for name, value in options:
+            if name == BLOCKING_CALLS_OPTION:
+                owners.update(dict(entry)["name"].rsplit(".", 1)[0] for entry in value)
+    return frozenset(owners)
+
+
 class FileContext:
     def __init__(
         self,
@@ -65,7 +77,7 @@ class FileContext:
         self.module = module
         self.settings = settings
         self.target_version = settings.target_version
-        self.resolver = Resolver(module, module_name)
+        self.resolver = Resolver(module, module_name, declared_classes(settings))
         # Every node from the module down to the one being visited.
         self.stack: list[cst.CSTNode] = []
         self.reports: list[PendingReport] = []

@@ -41,9 +41,14 @@ def enabled_rules(settings: Settings, path: Optional[str] = None) -> list[type[R
     ]
 
 
-def could_match(source: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:
-    """The rules whose trigger substrings occur in ``source`` (the others cannot match)."""
-    return [rule for rule in rules if any(trigger in source for trigger in rule.triggers)]
+def could_match(source: str, rules: Sequence[type[Rule]], settings: Optional[Settings] = None) -> list[type[Rule]]:
+    """The rules whose trigger substrings occur in ``source`` (the others cannot match);
+    with ``settings``, also the triggers their options add (``blocking-calls``)."""
+    return [
+        rule
+        for rule in rules
+        if any(trigger in source for trigger in (rule.triggers_for(settings) if settings is not None else rule.triggers))
+    ]
 
 
 class _Dispatcher(cst.CSTVisitor):

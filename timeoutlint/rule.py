@@ -97,6 +97,12 @@ class Rule:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
 
+    @classmethod
+    def triggers_for(cls, settings: Any) -> tuple[str, ...]:
+        """The triggers under these settings: a rule whose options name more callables
+        adds theirs."""
+        return cls.triggers
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if inspect.isabstract(cls) or cls.__dict__.get("abstract", False):

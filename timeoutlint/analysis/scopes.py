@@ -68,7 +68,10 @@ ANONYMOUS_MODULE = "__main__"
 class Resolver(Annotations, Definitions):
     """The scope stack of one file, with qualified-name lookup and type inference."""
 
-    def __init__(self, module: cst.Module, module_name: Optional[str] = None) -> None:
+    def __init__(self, module: cst.Module, module_name: Optional[str] = None, declared_classes: frozenset[str] = frozenset()) -> None:
+        # Classes of other packages the configuration names (the ``Client`` of a
+        # ``blocking-calls`` entry ``mypkg.api.Client.call``): calling one constructs one.
+        self.declared_classes = declared_classes
         self.module_name = module_name
         own = module_name or ANONYMOUS_MODULE
         # A package's ``__init__`` defines names under the package itself.
@@ -365,6 +368,8 @@ class Resolver(Annotations, Definitions):
             if qualname is not None:
                 if qualname in CONSTRUCTORS:
                     return constructed_type(qualname, node)
+                if qualname in self.declared_classes:
+                    return qualname
                 if qualname in SEQUENCE_RETURNS:
                     return T.sequence_of(SEQUENCE_RETURNS[qualname])
                 if qualname in COPIES or qualname in EMPTY_COLLECTIONS:

@@ -48,6 +48,7 @@ FUTURES = "TL301"
 THREADS = "TL302"
 SUBPROCESSES = "TL303"
 NETWORK = "TL304"
+USER_RULES = (FUTURES, THREADS, SUBPROCESSES, NETWORK)  # the rules taking ``blocking-calls``
 ASYNC = "async"  # asyncio waits: their omission is TL201/TL202's, an explicit forever TL305's
 
 
@@ -313,6 +314,16 @@ def check_blocking_calls(value: Any) -> Optional[str]:
     return None
 
 
+def user_triggers(settings: Any, codes: Iterable[str]) -> tuple[str, ...]:
+    """The last part of every ``blocking-calls`` name of these rules (``fetch`` of
+    ``mypkg.api.fetch``): a file without one cannot call them."""
+    names = []
+    for code in codes:
+        for entry in settings.options_for(code).get(BLOCKING_CALLS_OPTION, ()):
+            names.append(dict(entry)["name"].rsplit(".", 1)[-1])
+    return tuple(names)
+
+
 def user_waits(rule: str, frozen: Iterable[Any]) -> dict[str, Wait]:
     """The ``blocking-calls`` option as table entries, keyed by qualified name."""
     table: dict[str, Wait] = {}
@@ -386,7 +397,7 @@ def _user_wait(ctx: Any, name: str) -> Optional[Wait]:
     tables: Optional[dict[str, Wait]] = ctx.memo.get("waits.user")
     if tables is None:
         tables = {}
-        for code in (FUTURES, THREADS, SUBPROCESSES, NETWORK):
+        for code in USER_RULES:
             tables.update(user_waits(code, ctx.settings.options_for(code).get(BLOCKING_CALLS_OPTION, ())))
         ctx.memo["waits.user"] = tables
     return tables.get(name)

@@ -16,6 +16,7 @@ from timeoutlint.analysis.waits import (
     does_not_block,
     find_wait,
     may_carry_timeout,
+    user_triggers,
 )
 from timeoutlint.rule import Rule
 from timeoutlint.rules.waits._fixes import default_timeout_fix
@@ -30,6 +31,10 @@ class OmittedTimeout(Rule):
 
     abstract = True
     options: ClassVar[dict[str, Any]] = BLOCKING_CALLS
+
+    @classmethod
+    def triggers_for(cls, settings: Any) -> tuple[str, ...]:
+        return cls.triggers + user_triggers(settings, (cls.code,))
 
     def visit_Call(self, node: cst.Call) -> None:
         wait = find_wait(self.ctx, node)

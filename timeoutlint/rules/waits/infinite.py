@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import libcst as cst
 
 from timeoutlint.analysis.callargs import format_seconds, keyword
-from timeoutlint.analysis.waits import NONE, Wait, does_not_block, find_wait, literal_kind, timeout_argument
+from timeoutlint.analysis.waits import NONE, USER_RULES, Wait, does_not_block, find_wait, literal_kind, timeout_argument, user_triggers
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
@@ -123,6 +123,10 @@ class ExplicitInfiniteTimeout(Rule):
         Invalid("import aiohttp\nt = aiohttp.ClientTimeout(total=None)\n"),
         Invalid("import asyncio, math\nasync def f(aw):\n    await asyncio.wait_for(aw, None)\n    async with asyncio.timeout(math.inf):\n        pass\n", expected=2),
     ]
+
+    @classmethod
+    def triggers_for(cls, settings: Any) -> tuple[str, ...]:
+        return cls.triggers + user_triggers(settings, USER_RULES)
 
     def visit_Call(self, node: cst.Call) -> None:
         wait = find_wait(self.ctx, node)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
+from timeoutlint.analysis.waits import Wait
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
 from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
+_QUEUE_GETS = frozenset({"Queue.get()", "SimpleQueue.get()", "multiprocessing.Queue.get()"})
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 class ThreadWaitWithoutTimeout(OmittedTimeout):
@@ -63,12 +68,21 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     timeout expires they return (`None` or `False`) as if the wait had succeeded, so the
     code must check `is_alive()` or the returned flag, which a fix cannot write for you.
 
-    `block=False`/`blocking=False` (keyword or positional) is not a wait, nor is a call
-    with `**kwargs`. `multiprocessing.pool.Pool.join()` and `queue.Queue.join()` take no
-    timeout at all and are not reported: bound them from outside (wait on the
-    `AsyncResult`s with a timeout, then `terminate()`). An `asyncio.Queue().get()` is
-    awaited, not blocking, and is the async rules' concern. An explicit `timeout=None` (or
-    `-1` for `Lock.acquire()`) is TL305's.
+    Not reported:
+    - `block=False`/`blocking=False` (keyword or positional), and a call with `**kwargs`.
+    - `acquire()` where the same function also calls `release()` on the same lock or
+      semaphore: a critical section, what `with lock:` writes, which waits for another
+      critical section to end rather than for another thread to act. A lock acquired here
+      and released elsewhere is a signal between threads, and is reported.
+    - `get()` in a `while` loop of the same function: a worker loop waiting for its next
+      job, by design for as long as it takes (a sentinel or `None` stops it). A `get()`
+      that collects a known number of results (`[q.get() for _ in range(n)]`) is reported:
+      one dead worker hangs the caller.
+    - `multiprocessing.pool.Pool.join()` and `queue.Queue.join()`, which take no timeout
+      at all: bound them from outside (wait on the `AsyncResult`s with a timeout, then
+      `terminate()`).
+    - `asyncio.Queue().get()`: awaited, not blocking, the async rules' concern.
+    - An explicit `timeout=None` (or `-1` for `Lock.acquire()`): TL305's.
 
     ## Options
     - `default-timeout` (top-level setting): the number of seconds the fix inserts.
@@ -91,6 +105,16 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     triggers = ("join", "wait", "acquire", "get", "put")
 
     VALID = [
+        Valid(
+            "import threading\nlock = threading.Lock()\ndef f():\n    lock.acquire()\n    try:\n        pass\n"
+            "    finally:\n        lock.release()\n",
+            why="a critical section: acquire and release in one function",
+        ),
+        Valid(
+            "import queue\ndef worker(q: queue.Queue):\n    while True:\n        job = q.get()\n        if job is None:\n"
+            "            break\n",
+            why="a worker loop waiting for its next job",
+        ),
         Valid("import threading\nt = threading.Thread(target=print)\nt.join(5)\n", why="positional timeout"),
         Valid("import threading\nev = threading.Event()\nev.wait(timeout=1)\n", why="timeout given"),
         Valid("import queue\nq = queue.Queue()\nq.get(True, 5)\n", why="positional timeout after block"),
@@ -128,7 +152,11 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
             settings=_DEFAULT,
         ),
         Invalid("import threading\nev = threading.Event()\nev.wait()\n"),
-        Invalid("import threading\nlock = threading.RLock()\nlock.acquire(blocking=True)\n"),
+        Invalid("import threading\nlock = threading.RLock()\nlock.acquire(blocking=True)\n", why="no release here: a signal"),
+        Invalid(
+            "import queue\ndef collect(results: queue.Queue, n):\n    return [results.get() for _ in range(n)]\n",
+            why="a fixed number of results: one dead worker hangs the caller",
+        ),
         Invalid("from threading import Condition\nc = Condition()\nwith c:\n    c.wait_for(lambda: True)\n"),
         Invalid("import multiprocessing\np = multiprocessing.Process(target=print)\np.start()\np.join()\n"),
         Invalid(
@@ -147,3 +175,31 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
             why="an attribute set in __init__",
         ),
     ]
+
+    def exempt(self, call: cst.Call, wait: Wait) -> bool:
+        if wait.label.endswith(".acquire()"):
+            return self._released_here(call)
+        if wait.label in _QUEUE_GETS:
+            return self._in_while_loop()
+        return False
+
+    def _released_here(self, call: cst.Call) -> bool:
+        """``lock.acquire()`` with ``lock.release()`` in the same function: a critical
+        section (what ``with lock:`` writes), which waits only for another critical section
+        to end, not for another thread to act."""
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        if receiver is None:
+            return False
+        scope = self.ctx.current_function() or self.ctx.module
+        text = f"{self.ctx.module.code_for_node(receiver)}.release("
+        return text in self.ctx.module.code_for_node(scope)
+
+    def _in_while_loop(self) -> bool:
+        """``while ...: item = q.get()`` in the same function: a worker loop that waits for
+        the next piece of work, which by design may take forever."""
+        for node in reversed(self.ctx.stack[:-1]):
+            if isinstance(node, _SCOPES):
+                return False
+            if isinstance(node, cst.While):
+                return True
+        return False
