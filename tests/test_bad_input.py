@@ -420,10 +420,10 @@ def test_a_broken_fix_does_not_block_the_good_ones(project: Path, monkeypatch: p
     """Only the fix at line 3 breaks the code; the one at line 2 is still applied."""
     original = waits.default_timeout_fix
 
-    def sometimes_broken(rule: Any, call: cst.Call) -> Optional[PendingFix]:
+    def sometimes_broken(rule: Any, call: cst.Call, name: str = "timeout") -> Optional[PendingFix]:
         if rule.ctx.module.code_for_node(call).startswith("subprocess.call"):
             return _broken_fix(cst.parse_expression("(yield)"))(rule, call)
-        return original(rule, call)
+        return original(rule, call, name)
 
     monkeypatch.setattr(waits, "default_timeout_fix", sometimes_broken)
     path = project / "mod.py"

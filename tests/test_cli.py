@@ -320,7 +320,7 @@ def test_rule_all_text() -> None:
     assert result.stdout.count("## What it does") == len(all_rules())
 
 
-@pytest.mark.parametrize(("code", "hint"), [("TL3O3", "TL303"), ("TL30", "TL303"), ("subprocess-without-timeot", "subprocess-without-timeout")])
+@pytest.mark.parametrize(("code", "hint"), [("TL3O3", "TL303"), ("TL30", "TL305"), ("subprocess-without-timeot", "subprocess-without-timeout")])
 def test_unknown_rule_suggests_one(code: str, hint: str) -> None:
     line = one_line_error(invoke("rule", code))
     assert f"did you mean {hint}" in line
