@@ -393,6 +393,16 @@ def inherited_from(resolver: Any, type_: str, method: str) -> Optional[str]:
     return None
 
 
+def overrides_any(resolver: Any, type_: str, methods: Iterable[str]) -> bool:
+    """Does a class of this file (or one of its bases in the file) define one of
+    ``methods``? (``class ApiSession(requests.Session)`` overriding ``request``.)"""
+    source = FileTypes(resolver)
+    if not source.covers(type_):
+        return False
+    classes, _ = mro(type_, source)
+    return any(source.returns(f"{info.qualname}.{method}")[0] for info in classes for method in methods)
+
+
 def _user_wait(ctx: Any, name: str) -> Optional[Wait]:
     tables: Optional[dict[str, Wait]] = ctx.memo.get("waits.user")
     if tables is None:

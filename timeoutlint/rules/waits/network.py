@@ -6,13 +6,14 @@ from typing import Optional
 
 import libcst as cst
 
-from timeoutlint.analysis.waits import Wait, literal_kind, NONE
+from timeoutlint.analysis.waits import NONE, Wait, literal_kind, overrides_any
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
 from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
 _SESSION = "requests.Session"
+_SENDS = ("request", "send")
 _PLAIN_ADAPTERS = frozenset({"requests.adapters.HTTPAdapter", "requests.HTTPAdapter"})
 
 
@@ -59,11 +60,12 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
     Not reported:
     - `httpx` calls and clients: httpx times out after 5 seconds by default (an explicit
       `timeout=None` is TL305's), and `aiohttp`, whose sessions default to 5 minutes.
-    - A session of a class of your own (`class APISession(requests.Session)`), and the
-      sessions of a file that mounts an adapter of its own (`s.mount("https://",
-      TimeoutAdapter(...))`) or replaces a session's `request`/`send`: the common way to
-      give every request a default timeout is an adapter whose `send()` sets one, and
-      which session reaches which call is more than a file shows. A plain `HTTPAdapter`
+    - A session of a class of your own that overrides `request()` or `send()` (`class
+      APISession(requests.Session)`), and the sessions of a file that mounts an adapter
+      of its own (`s.mount("https://", TimeoutAdapter(...))`) or replaces a session's
+      `request`/`send`: the common way to give every request a default timeout is an
+      adapter whose `send()` sets one, and which session reaches which call is more than
+      a file shows. A plain `HTTPAdapter`
       (for retries) sets no timeout and exempts nothing.
     - The standard library clients in a file that calls `socket.setdefaulttimeout(...)`
       with a value other than `None`: their omitted timeout is that default.
@@ -99,7 +101,12 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
         Valid("import requests\nrequests.get('https://x', **kw)\n", why="**kwargs may carry one"),
         Valid("import httpx\nhttpx.get('https://x')\n", why="httpx has a 5 s default"),
         Valid("import requests\ns = requests.Session()\ns.mount('https://', TimeoutAdapter(5))\ns.get('https://x')\n", why="an adapter of your own may set a default timeout"),
-        Valid("import requests\nclass Api(requests.Session):\n    pass\nApi().get('https://x')\n", why="a session class of your own"),
+        Valid(
+            "import requests\nclass Api(requests.Session):\n    def request(self, method, url, **kw):\n"
+            "        kw.setdefault('timeout', 10)\n        return super().request(method, url, **kw)\n"
+            "Api().get('https://x')\n",
+            why="a session class whose request() may set a default timeout",
+        ),
         Valid("import socket, urllib.request\nsocket.setdefaulttimeout(10)\nurllib.request.urlopen('https://x')\n", why="a global default timeout"),
         Valid("import smtplib\nclient = smtplib.SMTP()\n", why="does not connect yet"),
         Valid("from urllib.request import urlopen\nurlopen('https://x', None, 10)\n", why="positional timeout"),
@@ -108,6 +115,11 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
         Valid("def f(session):\n    session.get('https://x')\n", why="session is not known to be a requests.Session"),
     ]
     INVALID = [
+        Invalid(
+            "import requests\nclass Api(requests.Session):\n    def __init__(self, token):\n        super().__init__()\n"
+            "        self.headers['Authorization'] = token\nApi('t').get('https://x')\n",
+            why="a subclass that overrides neither request() nor send() is a plain Session",
+        ),
         Invalid(
             "import requests\nrequests.get('https://x')\n",
             fixed="import requests\nrequests.get('https://x', timeout=30)\n",
@@ -157,8 +169,10 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
             return True
         if not wait.label.startswith("Session."):
             return False
-        if isinstance(call.func, cst.Attribute) and self.ctx.type_of(call.func.value) != _SESSION:
-            return True  # a subclass of your own: it may well set a default timeout
+        if isinstance(call.func, cst.Attribute):
+            receiver = self.ctx.type_of(call.func.value)
+            if receiver != _SESSION and receiver is not None and overrides_any(self.ctx.resolver, receiver, _SENDS):
+                return True  # a subclass whose request()/send() may well set a default timeout
         return self._customised_sessions()
 
     def _sets_global_default(self) -> bool:
