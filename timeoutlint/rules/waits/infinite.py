@@ -120,6 +120,7 @@ class ExplicitInfiniteTimeout(Rule):
         Invalid("import socket\nsock = socket.create_connection(('h', 80), 5)\nsock.settimeout(None)\nsocket.setdefaulttimeout(None)\n", expected=2),
         Invalid("import httpx\nclient = httpx.Client(timeout=None)\n", settings=_DEFAULT, why="a suggested fix, never applied"),
         Invalid("import httpx\nt = httpx.Timeout(None, connect=5)\nu = httpx.Timeout(10.0, read=None)\n", expected=2),
+        Invalid("import httpx\nt = httpx.Timeout((None, 5.0, 5.0, 5.0))\n", why="a (connect, read, write, pool) tuple"),
         Invalid("import aiohttp\nt = aiohttp.ClientTimeout(total=None)\n"),
         Invalid("import asyncio, math\nasync def f(aw):\n    await asyncio.wait_for(aw, None)\n    async with asyncio.timeout(math.inf):\n        pass\n", expected=2),
     ]
@@ -135,7 +136,7 @@ class ExplicitInfiniteTimeout(Rule):
         arg = timeout_argument(wait, node)
         forever = self._forever(wait, arg) if arg is not None else None
         if forever is not None:
-            unbounded = self._unbounded_phases(wait, node)
+            unbounded = self._unbounded_phases(wait, node, arg.value)  # type: ignore[union-attr]
             if unbounded is not None and not self._bounded_elsewhere(wait, node) and not self._rescheduled(node):
                 detail = f" ({', '.join(unbounded)})" if unbounded else ""
                 self._report(wait, f"{wait.timeout}={self._code(arg.value)}", arg, forever, detail)  # type: ignore[union-attr]
@@ -156,11 +157,18 @@ class ExplicitInfiniteTimeout(Rule):
                     return element.value
         return None
 
-    def _unbounded_phases(self, wait: Wait, call: cst.Call) -> Optional[list[str]]:
+    def _unbounded_phases(self, wait: Wait, call: cst.Call, value: cst.BaseExpression) -> Optional[list[str]]:
         """For ``httpx.Timeout(None, ...)``: the phases the default leaves without a limit
-        (None when each phase is given its own); an empty list for an API without phases."""
+        (None when each phase is given its own); an empty list for an API without phases.
+        A tuple gives the phases in order (``(None, 5.0, None, None)``)."""
         if not wait.phases:
             return []
+        if isinstance(value, cst.Tuple):
+            return [
+                phase
+                for phase, element in zip(wait.phases, value.elements)
+                if is_forever(self, wait, element.value)
+            ]
         left = [phase for phase in wait.phases if keyword(call, phase) is None]
         return left or None
 
