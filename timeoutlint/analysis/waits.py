@@ -198,6 +198,8 @@ METHODS: dict[tuple[str, str], Wait] = {
     },
 }
 
+_METHOD_NAMES: frozenset[str] = frozenset(method for _, method in METHODS)
+
 # Types whose blocking methods the table knows, for "is this any blocking call?" questions.
 WAIT_TYPES: frozenset[str] = frozenset(type_ for type_, _ in METHODS)
 
@@ -363,10 +365,12 @@ def _find(ctx: Any, call: cst.Call) -> Optional[Wait]:
     func = call.func
     if not isinstance(func, cst.Attribute):
         return None
+    method = func.attr.value
+    if method not in _METHOD_NAMES and method not in _user_method_names(ctx):
+        return None  # no blocking method has this name: the receiver's type is not needed
     receiver = ctx.type_of(func.value)
     if receiver is None:
         return None
-    method = func.attr.value
     wait = METHODS.get((receiver, method))
     if wait is not None:
         return wait
@@ -374,6 +378,14 @@ def _find(ctx: Any, call: cst.Call) -> Optional[Wait]:
     if base is not None:
         return METHODS[(base, method)]
     return _user_wait(ctx, f"{receiver}.{method}")
+
+
+def _user_method_names(ctx: Any) -> frozenset[str]:
+    names: Optional[frozenset[str]] = ctx.memo.get("waits.user_methods")
+    if names is None:
+        names = frozenset(name.rsplit(".", 1)[-1] for name in _user_tables(ctx))
+        ctx.memo["waits.user_methods"] = names
+    return names
 
 
 def inherited_from(resolver: Any, type_: str, method: str) -> Optional[str]:
@@ -404,10 +416,14 @@ def overrides_any(resolver: Any, type_: str, methods: Iterable[str]) -> bool:
 
 
 def _user_wait(ctx: Any, name: str) -> Optional[Wait]:
+    return _user_tables(ctx).get(name)
+
+
+def _user_tables(ctx: Any) -> dict[str, Wait]:
     tables: Optional[dict[str, Wait]] = ctx.memo.get("waits.user")
     if tables is None:
         tables = {}
         for code in USER_RULES:
             tables.update(user_waits(code, ctx.settings.options_for(code).get(BLOCKING_CALLS_OPTION, ())))
         ctx.memo["waits.user"] = tables
-    return tables.get(name)
+    return tables
