@@ -8,13 +8,18 @@ from typing import Any, ClassVar
 
 import libcst as cst
 
+from timeoutlint.analysis.definitions import all_params
 from timeoutlint.analysis.waits import (
     BLOCKING_CALLS_OPTION,
+    MINUS_ONE,
+    NONE,
+    ZERO,
     Wait,
     check_blocking_calls,
     connects,
     does_not_block,
     find_wait,
+    literal_kind,
     may_carry_timeout,
     user_triggers,
 )
@@ -48,5 +53,46 @@ class OmittedTimeout(Rule):
         self.report(node, self.message.format(callee=wait.label), fix)
 
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
-        """Cases the rule deliberately leaves alone."""
+        """Cases the rule deliberately leaves alone (a subclass adds its own and calls
+        this): a wait the caller chose through the function's own timeout parameter."""
+        return self._chosen_by_caller(call)
+
+    def _chosen_by_caller(self, call: cst.Call) -> bool:
+        """In the branch taken when the function's own timeout parameter says "forever"
+        (``if timeout is None:``, ``lock.acquire() if timeout == -1 else ...``): the caller
+        asked to wait as long as it takes."""
+        stack = self.ctx.stack
+        for index in range(len(stack) - 1, 0, -1):
+            parent, child = stack[index - 1], stack[index]
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if isinstance(parent, (cst.If, cst.IfExp)) and child is parent.body and self._says_forever(parent.test):
+                return True
+            if isinstance(parent, cst.IfExp) and child is parent.orelse and self._says_forever(parent.test, negated=True):
+                return True
         return False
+
+    def _says_forever(self, test: cst.BaseExpression, negated: bool = False) -> bool:
+        """``<param> is None`` / ``== -1`` / ``< 0`` (``is not None`` / ``>= 0`` when
+        ``negated``, for the ``else`` of a conditional expression) on a parameter of this
+        function named for a timeout."""
+        if not (
+            isinstance(test, cst.Comparison)
+            and isinstance(test.left, cst.Name)
+            and "timeout" in test.left.value.lower()
+            and len(test.comparisons) == 1
+        ):
+            return False
+        operator, value = test.comparisons[0].operator, test.comparisons[0].comparator
+        kind = literal_kind(value)
+        if negated:
+            forever = (isinstance(operator, cst.IsNot) and kind == NONE) or (isinstance(operator, cst.NotEqual) and kind == MINUS_ONE)
+        else:
+            forever = (
+                (isinstance(operator, (cst.Is, cst.Equal)) and kind in (NONE, MINUS_ONE))
+                or (isinstance(operator, cst.LessThan) and kind == ZERO)
+            )
+        if not forever:
+            return False
+        function = self.ctx.current_function()
+        return function is not None and test.left.value in {param.name.value for param in all_params(function.params)}

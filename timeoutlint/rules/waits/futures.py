@@ -65,8 +65,9 @@ class FutureWaitWithoutTimeout(OmittedTimeout):
     `as_completed(...)`, one from the done set of `wait(...)`, one whose `done()` was
     checked by the enclosing `if` (or comprehension condition), and the future a
     `add_done_callback` callback receives. Neither is a future of unknown type (a
-    parameter without annotation), nor an `asyncio.Future`, whose `result()` never blocks.
-    An explicit `timeout=None` is TL305's.
+    parameter without annotation), nor an `asyncio.Future`, whose `result()` never blocks,
+    nor a wait in the branch taken when the function's own timeout parameter says forever
+    (`if timeout is None: return fut.result()`). An explicit `timeout=None` is TL305's.
 
     ## Options
     - `default-timeout` (top-level setting): the number of seconds the fix inserts.

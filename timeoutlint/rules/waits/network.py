@@ -71,7 +71,8 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
       with a value other than `None`: their omitted timeout is that default.
     - `smtplib.SMTP()`, `ftplib.FTP()` and `telnetlib.Telnet()` without a host: they do
       not connect until `connect()` is called.
-    - A call with `**kwargs`, which may carry a timeout.
+    - A call with `**kwargs`, which may carry a timeout, and a call in the branch taken
+      when the function's own timeout parameter says forever (`if timeout is None:`).
 
     Compared with Ruff's S113 and Bandit's B113, which flag only literal `requests.*`
     calls, see [TL304 compared](../tl304-compared.md).

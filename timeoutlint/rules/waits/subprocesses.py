@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from timeoutlint.analysis.bindings import is_none
 from timeoutlint.analysis.waits import Wait
-from timeoutlint.analysis.definitions import all_params
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
 from timeoutlint.rules.waits._omitted import OmittedTimeout
@@ -143,8 +141,8 @@ class SubprocessWithoutTimeout(OmittedTimeout):
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
         func = call.func
         if not isinstance(func, cst.Attribute) or wait.label.startswith("subprocess."):
-            return False
-        return self._reaps_killed(func.value) or self._chosen_by_caller()
+            return super().exempt(call, wait)
+        return self._reaps_killed(func.value) or super().exempt(call, wait)
 
     def _reaps_killed(self, receiver: cst.BaseExpression) -> bool:
         """``p.kill()`` earlier in the same block: ``p.wait()`` / ``p.communicate()`` only
@@ -166,29 +164,3 @@ class SubprocessWithoutTimeout(OmittedTimeout):
                 ):
                     return True
         return False
-
-    def _chosen_by_caller(self) -> bool:
-        """In the body of ``if timeout is None:`` on a parameter named for a timeout: the
-        caller asked to wait as long as it takes (``else: p.wait(timeout)``)."""
-        stack = self.ctx.stack
-        for index in range(len(stack) - 1, 0, -1):
-            parent, child = stack[index - 1], stack[index]
-            if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-                return False
-            if isinstance(parent, cst.If) and child is parent.body and self._timeout_is_none(parent.test):
-                return True
-        return False
-
-    def _timeout_is_none(self, test: cst.BaseExpression) -> bool:
-        """``<param> is None`` where the parameter of this function is named for a timeout."""
-        if not (
-            isinstance(test, cst.Comparison)
-            and isinstance(test.left, cst.Name)
-            and "timeout" in test.left.value.lower()
-            and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.Is)
-            and is_none(test.comparisons[0].comparator)
-        ):
-            return False
-        function = self.ctx.current_function()
-        return function is not None and test.left.value in {param.name.value for param in all_params(function.params)}

@@ -78,6 +78,9 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
       job, by design for as long as it takes (a sentinel or `None` stops it). A `get()`
       that collects a known number of results (`[q.get() for _ in range(n)]`) is reported:
       one dead worker hangs the caller.
+    - A wait in the branch taken when the function's own timeout parameter says forever
+      (`if timeout is None: t.join()`, `lock.acquire() if timeout == -1 else ...`): the
+      caller asked for it.
     - `multiprocessing.pool.Pool.join()` and `queue.Queue.join()`, which take no timeout
       at all: bound them from outside (wait on the `AsyncResult`s with a timeout, then
       `terminate()`).
@@ -105,6 +108,16 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     triggers = ("join", "wait", "acquire", "get", "put")
 
     VALID = [
+        Valid(
+            "import threading\nLOCK = threading.Lock()\ndef take(timeout=-1):\n"
+            "    return LOCK.acquire() if timeout == -1 else LOCK.acquire(timeout=timeout)\n",
+            why="the caller's timeout said forever",
+        ),
+        Valid(
+            "import threading\ndef stop(t: threading.Thread, timeout=None):\n    if timeout is None:\n        t.join()\n"
+            "    else:\n        t.join(timeout)\n",
+            why="the caller's timeout said forever",
+        ),
         Valid(
             "import threading\nlock = threading.Lock()\ndef f():\n    lock.acquire()\n    try:\n        pass\n"
             "    finally:\n        lock.release()\n",
@@ -177,11 +190,11 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     ]
 
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
-        if wait.label.endswith(".acquire()"):
-            return self._released_here(call)
-        if wait.label in _QUEUE_GETS:
-            return self._in_while_loop()
-        return False
+        if wait.label.endswith(".acquire()") and self._released_here(call):
+            return True
+        if wait.label in _QUEUE_GETS and self._in_while_loop():
+            return True
+        return super().exempt(call, wait)
 
     def _released_here(self, call: cst.Call) -> bool:
         """``lock.acquire()`` with ``lock.release()`` in the same function: a critical
