@@ -28,7 +28,8 @@ from timeoutlint.rules.waits._fixes import default_timeout_fix
 
 # The per-rule option every TL30x rule takes (validated when the configuration loads).
 BLOCKING_CALLS: dict[str, Any] = {BLOCKING_CALLS_OPTION: check_blocking_calls}
-
+_GREEN_TIMEOUTS = frozenset({"eventlet.Timeout", "eventlet.timeout.Timeout", "gevent.Timeout", "gevent.timeout.Timeout"})
+_TEST_TIMEOUTS = frozenset({"pytest.mark.timeout"})
 
 
 class OmittedTimeout(Rule):
@@ -47,15 +48,31 @@ class OmittedTimeout(Rule):
             return
         if may_carry_timeout(wait, node) or does_not_block(wait, node) or not connects(wait, node):
             return
-        if self.exempt(node, wait):
+        if self._chosen_by_caller(node) or self._under_outer_bound() or self.exempt(node, wait):
             return
         fix = None if wait.status else default_timeout_fix(self, node, wait.timeout)
         self.report(node, self.message.format(callee=wait.label), fix)
 
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
-        """Cases the rule deliberately leaves alone (a subclass adds its own and calls
-        this): a wait the caller chose through the function's own timeout parameter."""
-        return self._chosen_by_caller(call)
+        """Cases the rule deliberately leaves alone, beyond those every TL30x rule leaves
+        (a wait the caller chose through the function's own timeout parameter, a wait under
+        an outer bound)."""
+        return False
+
+    def _under_outer_bound(self) -> bool:
+        """Inside ``with eventlet.Timeout(5):`` / ``gevent.Timeout(5)`` (a green timeout
+        interrupts the wait), or in a test marked ``@pytest.mark.timeout(...)`` (the
+        plugin ends the test)."""
+        for node in reversed(self.ctx.stack):
+            if isinstance(node, cst.With) and any(self._names(item.item, _GREEN_TIMEOUTS) for item in node.items):
+                return True
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                if any(self._names(decorator.decorator, _TEST_TIMEOUTS) for decorator in node.decorators):
+                    return True
+        return False
+
+    def _names(self, node: cst.BaseExpression, names: frozenset[str]) -> bool:
+        return isinstance(node, cst.Call) and node.args != () and self.ctx.qualified_name(node.func) in names
 
     def _chosen_by_caller(self, call: cst.Call) -> bool:
         """In the branch taken when the function's own timeout parameter says "forever"

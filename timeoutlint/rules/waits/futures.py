@@ -7,6 +7,7 @@ from typing import Optional
 import libcst as cst
 
 from timeoutlint.analysis.definitions import all_params
+from timeoutlint.analysis.known import EXECUTOR_TYPES
 from timeoutlint.analysis.waits import Wait
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
@@ -69,6 +70,11 @@ class FutureWaitWithoutTimeout(OmittedTimeout):
     nor a wait in the branch taken when the function's own timeout parameter says forever
     (`if timeout is None: return fut.result()`). An explicit `timeout=None` is TL305's.
 
+    Waits inside a `with ThreadPoolExecutor() as ex:` block are not reported either:
+    leaving the block waits for every task whatever the wait's timeout, so a timeout there
+    bounds nothing (the pool made per call is TL102's finding, the timeout it defeats
+    TL103's). Futures bound inside such a block and waited on after it are done.
+
     ## Options
     - `default-timeout` (top-level setting): the number of seconds the fix inserts.
     - `blocking-calls` (in `[tool.timeoutlint.rules.TL301]`): more callables that wait, as
@@ -106,6 +112,17 @@ class FutureWaitWithoutTimeout(OmittedTimeout):
         Valid(_POOL + "f = POOL.submit(print)\nif f.done():\n    f.result()\n", why="known to be done"),
         Valid(_POOL + "fs = [POOL.submit(print)]\nok = [f.result() for f in fs if f.done()]\n", why="filtered on done()"),
         Valid("def f(fut):\n    return fut.result()\n", why="fut is not known to be a Future"),
+        Valid(
+            "from concurrent.futures import ThreadPoolExecutor, as_completed\ndef f(xs):\n"
+            "    with ThreadPoolExecutor() as ex:\n        for d in as_completed([ex.submit(len, x) for x in xs]):\n"
+            "            d.result()\n",
+            why="the with exit waits anyway: a timeout would bound nothing",
+        ),
+        Valid(
+            "from concurrent.futures import ThreadPoolExecutor\ndef f(x):\n    with ThreadPoolExecutor() as ex:\n"
+            "        fut = ex.submit(len, x)\n    return fut.result()\n",
+            why="done once the with block is left",
+        ),
         Valid("import asyncio\nasync def f():\n    t = asyncio.ensure_future(g())\n    await t\n    t.result()\n", why="asyncio.Future.result() does not block"),
         Valid("def f(parts, d, k):\n    return ','.join(parts), d.get(k)\n", why="neither is a wait"),
         Valid(
@@ -154,11 +171,67 @@ class FutureWaitWithoutTimeout(OmittedTimeout):
         self._callbacks: Optional[frozenset[str]] = None
 
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
+        if self._in_executor_block() or self._after_executor_block(call):
+            return True
         func = call.func
         if not isinstance(func, cst.Attribute):
             return False
         receiver = self.ctx.module.code_for_node(func.value)
         return self._checked_done(receiver) or self._done_callback_param(func.value)
+
+    def _is_executor_with(self, node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.With) and any(self.ctx.type_of(item.item) in EXECUTOR_TYPES for item in node.items)
+
+    def _in_executor_block(self) -> bool:
+        """Inside ``with ThreadPoolExecutor() as ex:``: leaving the block waits for every
+        task whatever timeout the wait has, so a timeout here bounds nothing (the pool made
+        per call is TL102's, the timeout it defeats TL103's)."""
+        for node in reversed(self.ctx.stack):
+            if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if self._is_executor_with(node):
+                return True
+        return False
+
+    def _after_executor_block(self, call: cst.Call) -> bool:
+        """The futures waited on were bound inside an earlier ``with <executor>:`` block of
+        this function: leaving it waited for them, so they are done."""
+        names = self._waited_names(call)
+        if not names:
+            return False
+        stack = self.ctx.stack
+        for index in range(len(stack) - 1, 0, -1):
+            block, statement = stack[index - 1], stack[index]
+            if isinstance(block, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+                return False
+            if not isinstance(block, (cst.IndentedBlock, cst.Module)) or statement not in block.body:
+                continue
+            for earlier in block.body[: block.body.index(statement)]:  # type: ignore[arg-type]
+                if self._is_executor_with(earlier) and names & _bound_in(earlier.body):  # type: ignore[attr-defined]
+                    return True
+        return False
+
+    def _waited_names(self, call: cst.Call) -> set[str]:
+        """The local names the wait's futures come from: the receiver (``fut.result()``) or
+        the first argument (``wait(fs)``), and the iterable of a loop binding either."""
+        func = call.func
+        target = func.value if isinstance(func, cst.Attribute) else (call.args[0].value if call.args else None)
+        if not isinstance(target, cst.Name):
+            return set()
+        names = {target.value}
+        for node in self.ctx.stack:
+            loops: list[tuple[cst.BaseExpression, cst.BaseExpression]] = []
+            if isinstance(node, cst.For):
+                loops.append((node.target, node.iter))
+            elif isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                comp_for: Optional[cst.CompFor] = node.for_in
+                while comp_for is not None:
+                    loops.append((comp_for.target, comp_for.iter))
+                    comp_for = comp_for.inner_for_in
+            for loop_target, iterable in loops:
+                if isinstance(loop_target, cst.Name) and loop_target.value in names and isinstance(iterable, cst.Name):
+                    names.add(iterable.value)
+        return names
 
     def _checked_done(self, receiver: str) -> bool:
         """In the body of ``if <receiver>.done():`` or a comprehension filtered on it."""
@@ -224,3 +297,36 @@ def _find_callbacks(module: cst.Module) -> list[str]:
 
     module.visit(_Finder())
     return found
+
+
+def _bound_in(body: cst.BaseSuite) -> set[str]:
+    """The names a block binds by assignment (``fut = ex.submit(...)``, ``fs = [...]``) or
+    fills (``fs.append(ex.submit(...))``)."""
+    found: set[str] = set()
+
+    class _Finder(cst.CSTVisitor):
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            for name in _names(node.target):
+                found.add(name)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            found.update(_names(node.target))
+
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("append", "add", "extend") and isinstance(func.value, cst.Name):
+                found.add(func.value.value)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    body.visit(_Finder())
+    return found
+
+
+def _names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _names(element.value)]
+    return []

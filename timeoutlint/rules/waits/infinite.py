@@ -135,15 +135,26 @@ class ExplicitInfiniteTimeout(Rule):
             return
         arg = timeout_argument(wait, node)
         forever = self._forever(wait, arg) if arg is not None else None
+        # The phases given their own forever value (``httpx.Timeout(5, read=None)``): one
+        # finding for the call names them all.
+        phases = [
+            (phase, given)
+            for phase, given in ((phase, keyword(node, phase)) for phase in wait.phases)
+            if given is not None and is_forever(self, wait, given.value)
+        ]
         if forever is not None:
             unbounded = self._unbounded_phases(wait, node, arg.value)  # type: ignore[union-attr]
             if unbounded is not None and not self._bounded_elsewhere(wait, node) and not self._rescheduled(node):
-                detail = f" ({', '.join(unbounded)})" if unbounded else ""
-                self._report(wait, f"{wait.timeout}={self._code(arg.value)}", arg, forever, detail)  # type: ignore[union-attr]
-        for phase in wait.phases:
-            given = keyword(node, phase)
-            if given is not None and is_forever(self, wait, given.value):
-                self._report(wait, f"{phase}={self._code(given.value)}", given, given.value, "")
+                named = set(unbounded) | {phase for phase, _ in phases}
+                ordered = [phase for phase in wait.phases if phase in named]
+                detail = f" ({', '.join(ordered)})" if ordered else ""
+                shown = self._code(arg.value)  # type: ignore[union-attr]
+                argument = shown if arg.keyword is None else f"{wait.timeout}={shown}"  # type: ignore[union-attr]
+                self._report(wait, argument, arg, forever, detail)  # type: ignore[arg-type]
+                return
+        if phases:
+            argument = ", ".join(f"{phase}={self._code(given.value)}" for phase, given in phases)
+            self._report(wait, argument, phases[0][1], phases[0][1].value, "")
 
     def _forever(self, wait: Wait, arg: cst.Arg) -> Optional[cst.BaseExpression]:
         """The node of the argument's value that means forever: the value, or an element of

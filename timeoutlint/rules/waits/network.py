@@ -73,6 +73,10 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
       not connect until `connect()` is called.
     - A call with `**kwargs`, which may carry a timeout, and a call in the branch taken
       when the function's own timeout parameter says forever (`if timeout is None:`).
+    - A call under an outer bound: inside `with eventlet.Timeout(...)` or
+      `with gevent.Timeout(...)` (a green timeout interrupts the wait), or in a test
+      marked `@pytest.mark.timeout(...)` (pytest-timeout ends the test). TL301-TL303
+      leave these alone too.
 
     Compared with Ruff's S113 and Bandit's B113, which flag only literal `requests.*`
     calls, see [TL304 compared](../tl304-compared.md).
@@ -101,6 +105,14 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
         Valid("import requests\nrequests.get('https://x', timeout=5)\n", why="timeout given"),
         Valid("import requests\nrequests.get('https://x', **kw)\n", why="**kwargs may carry one"),
         Valid("import httpx\nhttpx.get('https://x')\n", why="httpx has a 5 s default"),
+        Valid(
+            "import eventlet, requests\ndef f(u):\n    with eventlet.Timeout(5, False):\n        return requests.get(u)\n",
+            why="a green timeout bounds it",
+        ),
+        Valid(
+            "import pytest, requests\n@pytest.mark.timeout(60)\ndef test_get():\n    requests.get('http://localhost:8000')\n",
+            why="pytest-timeout ends the test",
+        ),
         Valid("import requests\ns = requests.Session()\ns.mount('https://', TimeoutAdapter(5))\ns.get('https://x')\n", why="an adapter of your own may set a default timeout"),
         Valid(
             "import requests\nclass Api(requests.Session):\n    def request(self, method, url, **kw):\n"

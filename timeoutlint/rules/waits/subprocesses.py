@@ -49,9 +49,10 @@ class SubprocessWithoutTimeout(OmittedTimeout):
     used to wait as long as it took now raises `subprocess.TimeoutExpired` after that many
     seconds.
 
-    `p.wait()` or `p.communicate()` after `p.kill()` earlier in the same block only reaps
-    the killed child (the idiom the `subprocess` docs show) and is not reported; after
-    `terminate()` it is (a child may ignore SIGTERM). Nor is a wait in the body of
+    `p.wait()` or `p.communicate()` after `p.kill()` earlier in the same block (also inside
+    a `with suppress(OSError):`) only reaps the killed child (the idiom the `subprocess`
+    docs show) and is not reported, nor is one after a `p.wait()` or `p.communicate()` that
+    returned (the child is gone); after `terminate()` it is (a child may ignore SIGTERM). Nor is a wait in the body of
     `if timeout is None:` on a parameter named for a timeout: the caller chose to wait as
     long as it takes.
 
@@ -90,6 +91,15 @@ class SubprocessWithoutTimeout(OmittedTimeout):
         Valid("import subprocess\ndef f(subprocess):\n    subprocess.run(['ls'])\n", why="shadowed by a parameter"),
         Valid("import subprocess\np = subprocess.Popen(['ls'])\np = object()\np.wait()\n", why="rebound"),
         Valid("import subprocess\np = subprocess.Popen(['ls'])\np.kill()\np.wait()\n", why="reaps a killed child"),
+        Valid(
+            "import subprocess\nfrom contextlib import suppress\np = subprocess.Popen(['ls'])\nwith suppress(OSError):\n"
+            "    p.kill()\np.wait()\n",
+            why="killed inside a with block",
+        ),
+        Valid(
+            "import subprocess\np = subprocess.Popen(['ls'])\nout, err = p.communicate(timeout=5)\nif p.wait() != 0:\n    pass\n",
+            why="communicate() already waited: wait() returns at once",
+        ),
         Valid(
             "import subprocess\ndef run(args, timeout=None):\n    p = subprocess.Popen(args)\n    if timeout is None:\n"
             "        return p.wait()\n    return p.wait(timeout)\n",
@@ -141,26 +151,40 @@ class SubprocessWithoutTimeout(OmittedTimeout):
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
         func = call.func
         if not isinstance(func, cst.Attribute) or wait.label.startswith("subprocess."):
-            return super().exempt(call, wait)
-        return self._reaps_killed(func.value) or super().exempt(call, wait)
+            return False
+        return self._reaps_killed(func.value)
 
     def _reaps_killed(self, receiver: cst.BaseExpression) -> bool:
-        """``p.kill()`` earlier in the same block: ``p.wait()`` / ``p.communicate()`` only
-        reap the killed child (the idiom of the ``subprocess`` docs)."""
-        statement = self.ctx.enclosing_statement()
+        """``p.kill()`` earlier in the same block (also inside a ``with suppress(...):``),
+        or an earlier ``p.wait()`` / ``p.communicate()`` that returned: this wait only reaps
+        a child that is already gone (the idiom of the ``subprocess`` docs)."""
         stack = self.ctx.stack
+        statement = next(
+            (n for n in reversed(stack) if isinstance(n, (cst.SimpleStatementLine, cst.BaseCompoundStatement))), None
+        )
         block = stack[stack.index(statement) - 1] if statement is not None else None
         if not isinstance(block, (cst.IndentedBlock, cst.Module)):
             return False
         code = self.ctx.module.code_for_node(receiver)
         for earlier in block.body[: block.body.index(statement)]:  # type: ignore[arg-type]
-            for small in earlier.body if isinstance(earlier, cst.SimpleStatementLine) else ():
-                call = small.value if isinstance(small, cst.Expr) else None
-                if (
-                    isinstance(call, cst.Call)
-                    and isinstance(call.func, cst.Attribute)
-                    and call.func.attr.value == "kill"
-                    and self.ctx.module.code_for_node(call.func.value) == code
-                ):
+            if isinstance(earlier, cst.With) and isinstance(earlier.body, cst.IndentedBlock):
+                lines = [line for line in earlier.body.body if isinstance(line, cst.SimpleStatementLine)]
+                if any(self._calls(line, code, ("kill",)) for line in lines):
                     return True
+            elif isinstance(earlier, cst.SimpleStatementLine) and self._calls(earlier, code, ("kill", "wait", "communicate")):
+                return True
+        return False
+
+    def _calls(self, line: cst.SimpleStatementLine, receiver: str, methods: tuple[str, ...]) -> bool:
+        """One of the line's statements calls ``<receiver>.<method>(...)`` (alone or as the
+        value assigned)."""
+        for small in line.body:
+            call = small.value if isinstance(small, (cst.Expr, cst.Assign, cst.AnnAssign)) else None
+            if (
+                isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value in methods
+                and self.ctx.module.code_for_node(call.func.value) == receiver
+            ):
+                return True
         return False

@@ -12,6 +12,8 @@ from timeoutlint.rules.waits._omitted import OmittedTimeout
 _DEFAULT = {"default-timeout": 30}
 _QUEUE_GETS = frozenset({"Queue.get()", "SimpleQueue.get()", "multiprocessing.Queue.get()"})
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+# Locks nobody else holds when just made (a ``Semaphore(0)`` would block).
+_LOCKS = frozenset({"threading.Lock", "threading.RLock", "multiprocessing.Lock", "multiprocessing.RLock"})
 
 
 class ThreadWaitWithoutTimeout(OmittedTimeout):
@@ -72,8 +74,11 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     - `block=False`/`blocking=False` (keyword or positional), and a call with `**kwargs`.
     - `acquire()` where the same function also calls `release()` on the same lock or
       semaphore: a critical section, what `with lock:` writes, which waits for another
-      critical section to end rather than for another thread to act. A lock acquired here
-      and released elsewhere is a signal between threads, and is reported.
+      critical section to end rather than for another thread to act; likewise `acquire()`
+      in `__enter__` with the `release()` in the same class's `__exit__`. A lock acquired
+      here and released elsewhere is a signal between threads, and is reported.
+    - `acquire()` of a `Lock`/`RLock` made by the statement just before it: nobody else
+      can hold it yet.
     - `get()` in a `while` loop of the same function: a worker loop waiting for its next
       job, by design for as long as it takes (a sentinel or `None` stops it). A `get()`
       that collects a known number of results (`[q.get() for _ in range(n)]`) is reported:
@@ -124,6 +129,17 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
             why="a critical section: acquire and release in one function",
         ),
         Valid(
+            "import threading\nclass Guard:\n    def __init__(self):\n        self.lock = threading.RLock()\n"
+            "    def __enter__(self):\n        self.lock.acquire()\n        return self\n"
+            "    def __exit__(self, *exc):\n        self.lock.release()\n",
+            why="__enter__ acquires, __exit__ releases",
+        ),
+        Valid(
+            "import threading\nclass Worker:\n    def __init__(self):\n        self.job = threading.Lock()\n"
+            "        self.job.acquire()\n",
+            why="a lock made a moment ago cannot be held by anyone",
+        ),
+        Valid(
             "import queue\ndef worker(q: queue.Queue):\n    while True:\n        job = q.get()\n        if job is None:\n"
             "            break\n",
             why="a worker loop waiting for its next job",
@@ -165,7 +181,10 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
             settings=_DEFAULT,
         ),
         Invalid("import threading\nev = threading.Event()\nev.wait()\n"),
-        Invalid("import threading\nlock = threading.RLock()\nlock.acquire(blocking=True)\n", why="no release here: a signal"),
+        Invalid(
+            "import threading\nlock = threading.RLock()\ndef take():\n    lock.acquire(blocking=True)\n",
+            why="no release here: a signal",
+        ),
         Invalid(
             "import queue\ndef collect(results: queue.Queue, n):\n    return [results.get() for _ in range(n)]\n",
             why="a fixed number of results: one dead worker hangs the caller",
@@ -190,11 +209,11 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     ]
 
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
-        if wait.label.endswith(".acquire()") and self._released_here(call):
+        if wait.label.endswith(".acquire()") and (self._released_here(call) or self._fresh(call)):
             return True
         if wait.label in _QUEUE_GETS and self._in_while_loop():
             return True
-        return super().exempt(call, wait)
+        return False
 
     def _released_here(self, call: cst.Call) -> bool:
         """``lock.acquire()`` with ``lock.release()`` in the same function: a critical
@@ -203,9 +222,41 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
         receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
         if receiver is None:
             return False
-        scope = self.ctx.current_function() or self.ctx.module
+        function = self.ctx.current_function()
         text = f"{self.ctx.module.code_for_node(receiver)}.release("
-        return text in self.ctx.module.code_for_node(scope)
+        if text in self.ctx.module.code_for_node(function or self.ctx.module):
+            return True
+        # ``__enter__`` acquires, ``__exit__`` of the same class releases: ``with obj:``.
+        if function is None or function.name.value not in ("__enter__", "__aenter__"):
+            return False
+        owner = next((n for n in reversed(self.ctx.stack) if isinstance(n, cst.ClassDef)), None)
+        return owner is not None and any(
+            isinstance(statement, cst.FunctionDef)
+            and statement.name.value in ("__exit__", "__aexit__")
+            and text in self.ctx.module.code_for_node(statement)
+            for statement in owner.body.body
+        )
+
+    def _fresh(self, call: cst.Call) -> bool:
+        """``lock = Lock()`` as the statement just before ``lock.acquire()``: nobody else
+        can hold a lock made a moment ago, so the acquire cannot wait."""
+        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+        stack = self.ctx.stack
+        line = next((n for n in reversed(stack) if isinstance(n, cst.SimpleStatementLine)), None)
+        if receiver is None or line is None or len(line.body) != 1 or not isinstance(line.body[0], cst.Expr):
+            return False
+        block = stack[stack.index(line) - 1]
+        if not isinstance(block, (cst.IndentedBlock, cst.Module)):
+            return False
+        index = list(block.body).index(line)
+        previous = block.body[index - 1] if index > 0 else None
+        if not (isinstance(previous, cst.SimpleStatementLine) and len(previous.body) == 1):
+            return False
+        assign = previous.body[0]
+        if not (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.value, cst.Call)):
+            return False
+        code = self.ctx.module.code_for_node
+        return code(assign.targets[0].target) == code(receiver) and self.ctx.type_of(assign.value) in _LOCKS
 
     def _in_while_loop(self) -> bool:
         """``while ...: item = q.get()`` in the same function: a worker loop that waits for
