@@ -39,6 +39,14 @@ def test_stdin_filename_reports_under_the_name(project: Path) -> None:
     assert not (project / "pkg").exists()
 
 
+def test_dash_reads_stdin(project: Path) -> None:
+    result = invoke("check", "-", stdin=BAD)
+    assert result.exit_code == 1
+    assert f"-:2:1: TL303 {MESSAGE}" in result.stdout
+    named = invoke("check", "--stdin-filename", "pkg/mod.py", "-", stdin=BAD)
+    assert f"pkg/mod.py:2:1: TL303 {MESSAGE}" in named.stdout
+
+
 def test_stdin_clean(project: Path) -> None:
     result = invoke("check", "--stdin-filename", "mod.py", stdin=CLEAN)
     assert result.exit_code == 0

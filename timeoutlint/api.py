@@ -23,7 +23,7 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import libcst as cst
 
@@ -210,13 +210,28 @@ def _single_file_project_pass(result: FileResult, rules: Sequence[type[Rule]], s
     for rule in rules:
         if _is_project_rule(rule):
             try:
-                diagnostics = rule.check_project({result.path: result.facts}, settings)  # type: ignore[attr-defined]
+                facts = {result.path: result.facts}
+                diagnostics = rule.check_project(facts, settings)  # type: ignore[attr-defined]
+                bounded = _caller_bounded(rule, facts, settings)
             except Exception as exc:
                 result.errors.append(LintError(result.path, _project_error(rule, exc)))
                 continue
             found.extend(d for d in diagnostics if d.path == result.path)
+            if bounded:
+                result.diagnostics = [d for d in result.diagnostics if not _dropped(d, rule, bounded)]
     if found:
         result.diagnostics = sorted(result.diagnostics + found, key=Diagnostic.sort_key)
+
+
+def _caller_bounded(rule: type[Rule], facts: Mapping[str, Mapping[str, Any]], settings: Settings) -> frozenset[str]:
+    """The functions whose every call site the project bounds, for a rule that asks."""
+    if not hasattr(rule, "caller_bounded"):
+        return frozenset()
+    return frozenset(rule.caller_bounded(facts, settings))  # type: ignore[attr-defined]
+
+
+def _dropped(diagnostic: Diagnostic, rule: type[Rule], bounded: frozenset[str]) -> bool:
+    return diagnostic.code == rule.code and diagnostic.scope != "" and diagnostic.scope in bounded
 
 
 def _project_error(rule: type[Rule], exc: Exception) -> str:
@@ -307,6 +322,9 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
     result = cache.get(key, path) if cache else None
     if result is None:
         result = lint_source(decoded.text, path, settings, module_name=module_name, rules=rules, project_pass=False)
+        # A project rule runs here for its facts even where per-file-ignores silence it.
+        enabled = {rule.code for rule in enabled_rules(settings, path)}
+        result.diagnostics = [d for d in result.diagnostics if d.code in enabled]
         if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
             cache.put(key, result)
     outcome = FileOutcome(path, result)
@@ -393,12 +411,26 @@ def check_paths(
         facts_of=tuple(rule.code for rule in project_rules),
     )
     rest = rest_of_project(paths, settings) if project_rules and options.project_facts else []
-    work = [(path, settings, options) for path in paths] + [(path, settings, facts_options) for path in rest]
+    staged = (options.fix or options.diff) and any(hasattr(rule, "caller_bounded") for rule in project_rules)
+    first = dataclasses.replace(options, fix=False, diff=False) if staged else options
+    work = [(path, settings, first) for path in paths] + [(path, settings, facts_options) for path in rest]
     outcomes = _run(work, jobs, progress)
     checked, context = outcomes[: len(paths)], outcomes[len(paths) :]
+    if project_rules and staged:
+        # A first pass over copies says which findings the callers bound; the files with a
+        # fix left are then fixed knowing it, so no fix is made for a dropped finding.
+        bounded = _project_pass([_copy(outcome) for outcome in checked], context, settings, [*paths, *rest], facts_options)
+        settings = dataclasses.replace(settings, caller_bounded=tuple(sorted(bounded)))
+        todo = [i for i, outcome in enumerate(checked) if any(is_applicable(d, settings) for d in outcome.result.diagnostics)]
+        for index, outcome in zip(todo, _run([(checked[i].path, settings, options) for i in todo], jobs)):
+            checked[index] = outcome
     if project_rules:
         _project_pass(checked, context, settings, [*paths, *rest], facts_options)
     return checked
+
+
+def _copy(outcome: FileOutcome) -> FileOutcome:
+    return dataclasses.replace(outcome, result=dataclasses.replace(outcome.result, diagnostics=list(outcome.result.diagnostics)))
 
 
 def rest_of_project(paths: Sequence[str], settings: Settings) -> list[str]:
@@ -466,11 +498,13 @@ def _project_pass(
     settings: Settings,
     files: Sequence[str],
     facts_options: RunOptions,
-) -> None:
+) -> frozenset[str]:
     """Rules that reason across modules (``check_project``) see every file's facts; their
-    findings are kept for ``outcomes`` (the files checked), not for ``context``."""
+    findings are kept for ``outcomes`` (the files checked), not for ``context``, and the
+    findings of ``outcomes`` their callers bound are dropped (returned: those functions)."""
     project_rules = [rule for rule in enabled_rules(settings) if _is_project_rule(rule)]
     facts = {outcome.path: dict(outcome.result.facts) for outcome in outcomes + context}
+    every_bounded: set[str] = set()
     by_path = {outcome.path: outcome for outcome in outcomes}
     for rule in project_rules:
         loader = FactLoader(rule.code, files, facts, settings, facts_options)
@@ -480,6 +514,16 @@ def _project_pass(
             if outcomes:
                 outcomes[0].result.errors.append(LintError(outcomes[0].path, _project_error(rule, exc)))
             continue
+        try:
+            bounded = _caller_bounded(rule, facts, settings)
+        except Exception as exc:
+            if outcomes:
+                outcomes[0].result.errors.append(LintError(outcomes[0].path, _project_error(rule, exc)))
+            bounded = frozenset()
+        every_bounded.update(bounded)
+        if bounded:
+            for outcome in outcomes:
+                outcome.result.diagnostics = [d for d in outcome.result.diagnostics if not _dropped(d, rule, bounded)]
         for diagnostic in diagnostics:
             outcome = by_path.get(diagnostic.path)
             if outcome is None or any(diagnostic.code.startswith(p) for p in settings.ignored_for_path(Path(outcome.path))):
@@ -489,6 +533,7 @@ def _project_pass(
                 outcome.source = _read_text(outcome.path)
     for outcome in outcomes:
         outcome.result.diagnostics.sort(key=Diagnostic.sort_key)
+    return frozenset(every_bounded)
 
 
 def _read_text(path: str) -> Optional[str]:

@@ -90,6 +90,8 @@ def run_check(options: dict[str, Any]) -> int:
             known = load_baseline(options["baseline"])
         except BaselineError as exc:
             return _error(str(exc))
+    if tuple(options["paths"]) == ("-",):  # ``-`` is stdin (named by --stdin-filename, if given)
+        options = {**options, "paths": (), "stdin_filename": options["stdin_filename"] or "-"}
     if options["stdin_filename"] is not None:
         if options["paths"]:
             return _error("--stdin-filename reads stdin; do not give PATHS as well")

@@ -50,6 +50,7 @@ class PendingReport:
     message: str
     fix: Optional[PendingFix]
     dependencies: list[tuple[Scope, str]]
+    scope: str = ""
 
 
 def declared_classes(settings: Settings) -> frozenset[str]:
@@ -132,13 +133,14 @@ class FileContext:
         message: str,
         fix: Optional[PendingFix],
         statement: Optional[cst.CSTNode] = None,
+        scope: str = "",
     ) -> None:
         """Record a finding. ``statement`` (for noqa and baselines) defaults to the simple
         statement being visited; a rule reporting later (from a ``leave_`` method) passes
         the one it noted at visit time."""
         if statement is None:
             statement = self.enclosing_statement()
-        self.reports.append(PendingReport(rule, node, statement, message, fix, list(self.resolver.dependencies)))
+        self.reports.append(PendingReport(rule, node, statement, message, fix, list(self.resolver.dependencies), scope))
 
     # -- fix helpers --------------------------------------------------------------------
 

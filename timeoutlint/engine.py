@@ -286,6 +286,7 @@ class DiagnosticBuilder:
             fix=fix,
             statement_lines=(statement_span[0], statement_span[2]),
             statement_hash=digest,
+            scope=report.scope,
         )
 
     def _fix(self, pending: PendingFix) -> Fix:

@@ -81,6 +81,9 @@ class Diagnostic:
     # baseline keys a finding by the statement's normalized text.
     statement_lines: Tuple[int, int] = (0, 0)
     statement_hash: str = ""
+    # The function whose callers may bound the finding (``Rule.caller_bounded`` in the
+    # project pass drops it when every call site of that function is bounded); "" if none.
+    scope: str = ""
 
     @property
     def url(self) -> str:
@@ -109,6 +112,7 @@ class Diagnostic:
         data = self.to_dict()
         data["statement_lines"] = list(self.statement_lines)
         data["statement_hash"] = self.statement_hash
+        data["scope"] = self.scope
         return data
 
     @classmethod
@@ -125,6 +129,7 @@ class Diagnostic:
             fix=Fix.from_dict(data["fix"]) if data["fix"] else None,
             statement_lines=tuple(data["statement_lines"]),  # type: ignore[arg-type]
             statement_hash=data["statement_hash"],
+            scope=data.get("scope", ""),
         )
 
 

@@ -116,9 +116,17 @@ class Rule:
 
     # -- reporting ---------------------------------------------------------------------
 
-    def report(self, node: cst.CSTNode, message: Optional[str] = None, fix: Optional[PendingFix] = None) -> None:
-        """Record a finding on ``node`` (message defaults to the rule's ``message``)."""
-        self.ctx.report(self, node, message or self.message, fix)
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: Optional[str] = None,
+        fix: Optional[PendingFix] = None,
+        statement: Optional[cst.CSTNode] = None,
+        scope: str = "",
+    ) -> None:
+        """Record a finding on ``node`` (message defaults to the rule's ``message``);
+        ``scope`` names the function whose callers may bound it (see ``Diagnostic.scope``)."""
+        self.ctx.report(self, node, message or self.message, fix, statement, scope)
 
     # -- documentation -------------------------------------------------------------------
 

@@ -83,6 +83,9 @@ class Settings:
     budget_import: str = "timeoutlint.runtime"
     executor_import: str = "timeoutlint.runtime"
     rule_options: Tuple[Tuple[str, Tuple[Tuple[str, Any], ...]], ...] = ()
+    # Functions every call site of which the project bounds (found by the project pass
+    # before fixes are applied, so that a fix is never made for a finding it drops).
+    caller_bounded: Tuple[str, ...] = ()
     # Where the config came from: relative globs and the cache are anchored at ``root``.
     root: Path = field(default_factory=Path.cwd, compare=False)
     config_path: Optional[Path] = field(default=None, compare=False)
@@ -128,6 +131,7 @@ class Settings:
             "budget_import": self.budget_import,
             "executor_import": self.executor_import,
             "rule_options": self.rule_options,
+            "caller_bounded": self.caller_bounded,
         }
         text = json.dumps(payload, sort_keys=True, default=repr)
         return hashlib.sha256(text.encode()).hexdigest()[:20]

@@ -1,0 +1,196 @@
+"""What TL201 and TL202 share: a bound set by the caller, and the fix that adds one.
+
+A coroutine function whose every call site in the project is bounded (awaited under a
+timeout scope, passed to ``asyncio.wait_for``, or run as the program's entry point by
+``asyncio.run(main())``) needs no bound of its own. Each file records its call sites as
+facts; the project pass (``caller_bounded``) finds the functions so bounded, through any
+number of callers, and the findings inside them (``Diagnostic.scope``) are dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, ClassVar, Mapping, Optional
+
+import libcst as cst
+
+from timeoutlint.analysis.bounds import TIMEOUT_SCOPES_OPTION, check_timeout_scopes, is_bounded, user_scopes
+from timeoutlint.analysis.callargs import format_seconds
+from timeoutlint.analysis.known import is_library_name
+from timeoutlint.context import PendingFix
+from timeoutlint.ftypes import Applicability, Diagnostic
+from timeoutlint.rule import Rule
+from timeoutlint.rules.executors._pool_sites import qualname
+from timeoutlint.settings import Settings
+
+# The calls that run a coroutine as the whole program (``asyncio.run(main())``).
+ENTRY_RUNNERS = frozenset({"asyncio.run", "asyncio.Runner.run", "anyio.run", "trio.run"})
+_RUN_UNTIL_COMPLETE = "run_until_complete"
+SCOPE_OPTIONS: dict[str, Any] = {TIMEOUT_SCOPES_OPTION: check_timeout_scopes}
+BOUND, FREE, ENTRY = "bound", "free", "entry"
+
+
+class CallerBound(Rule):
+    """A rule whose findings a bound set by every caller makes moot."""
+
+    abstract = True
+    options: ClassVar[dict[str, Any]] = SCOPE_OPTIONS
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self._extra: Optional[frozenset[str]] = None
+
+    # -- where are we --------------------------------------------------------------------
+
+    def scopes(self) -> frozenset[str]:
+        if self._extra is None:
+            self._extra = user_scopes(self.ctx, (self.code,))
+        return self._extra
+
+    def bounded_here(self, stack: Optional[list[cst.CSTNode]] = None) -> bool:
+        return is_bounded(self.ctx, self.ctx.stack if stack is None else stack, self.scopes())
+
+    def function_key(self) -> str:
+        """The qualified name of the function being visited ("" at module level)."""
+        if self.ctx.current_function() is None:
+            return ""
+        return qualname(self.ctx.stack, self.ctx.resolver.own_module)
+
+    def bounded_by_callers(self) -> bool:
+        """Did the project pass find every call site of this function bounded? (Known
+        only in the fix stage of a run; the check stage drops such findings later.)"""
+        key = self.function_key()
+        return key != "" and key in self.ctx.settings.caller_bounded
+
+    def flag(self, node: cst.CSTNode, message: str, fix: Optional[PendingFix], statement: Optional[cst.CSTNode] = None) -> None:
+        if not self.bounded_by_callers():
+            self.report(node, message, fix, statement, scope=self.function_key())
+
+    # -- the facts: call sites of the project's functions -----------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = self._callee(node.func)
+        if callee is not None:
+            self._record(callee, self._site_kind())
+        runner = self.ctx.qualified_name(node.func)
+        if runner in ENTRY_RUNNERS and node.args and isinstance(node.args[0].value, (cst.Name, cst.Attribute)):
+            target = self._callee(node.args[0].value)  # ``anyio.run(main)``
+            if target is not None:
+                self._record(target, ENTRY)
+
+    def _record(self, callee: str, kind: str) -> None:
+        facts = self.ctx.facts.setdefault(self.code, {"sites": []})
+        facts["sites"].append([callee, self.function_key(), kind])
+
+    def _callee(self, func: cst.BaseExpression) -> Optional[str]:
+        """The project function a call calls: ``f``, ``mod.f``, ``self.m``, ``obj.m`` of a
+        project class; None for anything else (a library, an unknown receiver)."""
+        name: Optional[str] = None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            owner = next((n for n in reversed(self.ctx.stack) if isinstance(n, cst.ClassDef)), None)
+            if owner is not None:
+                stack = self.ctx.stack[: self.ctx.stack.index(owner) + 1]
+                name = f"{qualname(stack, self.ctx.resolver.own_module)}.{func.attr.value}"
+        elif isinstance(func, cst.Attribute):
+            receiver = self.ctx.type_of(func.value)
+            if receiver is not None and "[" not in receiver:
+                name = f"{receiver}.{func.attr.value}"
+            else:
+                name = self.ctx.qualified_name(func)
+        elif isinstance(func, cst.Name):
+            name = self.ctx.qualified_name(func)
+        if name is None or is_library_name(name, self.ctx.resolver.project_top):
+            return None
+        return name
+
+    def _site_kind(self) -> str:
+        if self.bounded_here():
+            return BOUND
+        stack = self.ctx.stack
+        for index in range(len(stack) - 1, 0, -1):
+            parent = stack[index - 1]
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+                break
+            if isinstance(parent, cst.Call) and isinstance(stack[index], cst.Arg):
+                func = parent.func
+                if self.ctx.qualified_name(func) in ENTRY_RUNNERS or (
+                    isinstance(func, cst.Attribute) and func.attr.value == _RUN_UNTIL_COMPLETE
+                ):
+                    return ENTRY
+        return FREE
+
+    # -- the project pass ------------------------------------------------------------------
+
+    @classmethod
+    def check_project(cls, facts_by_path: Mapping[str, Mapping[str, Any]], settings: Settings, load: Any = None) -> list[Diagnostic]:
+        return []  # the findings are the files' own; the pass only drops (``caller_bounded``)
+
+    @classmethod
+    def caller_bounded(cls, facts_by_path: Mapping[str, Mapping[str, Any]], settings: Settings) -> frozenset[str]:
+        """The functions every call site of which is bounded: under a scope, an entry
+        point, or in a function itself so bounded (the least fixed point: a cycle of
+        calls with no bound from outside stays unbounded)."""
+        sites: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for facts in facts_by_path.values():
+            for callee, caller, kind in (facts.get(cls.code) or {}).get("sites", ()):
+                sites[callee].append((caller, kind))
+        bounded: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for callee, calls in sites.items():
+                if callee in bounded:
+                    continue
+                if all(kind in (BOUND, ENTRY) or (caller != "" and caller in bounded) for caller, kind in calls):
+                    bounded.add(callee)
+                    changed = True
+        return frozenset(bounded)
+
+
+# -- the fix: a timeout scope around the statement, or wait_for around the awaitable --------
+
+
+def bound_fix(rule: Rule, awaitable: cst.BaseExpression) -> Optional[PendingFix]:
+    """``async with asyncio.timeout(T):`` around the simple statement holding the await
+    (target >= 3.11), else ``asyncio.wait_for(<awaitable>, timeout=T)``; T is the
+    configured ``default-timeout`` (no fix without it)."""
+    seconds = rule.ctx.settings.default_timeout
+    if seconds is None:
+        return None
+    value = cst.parse_expression(format_seconds(seconds))
+    title = f"Bound it with a {format_seconds(seconds)} s timeout (the configured default-timeout)"
+    if rule.ctx.target_version >= (3, 11):
+        statement = _wrappable_statement(rule)
+        reference = rule.ctx.reference("asyncio", "timeout")
+        if statement is not None and reference is not None:
+            expression, need = reference
+            scope = cst.With(
+                items=[cst.WithItem(cst.Call(expression, [cst.Arg(value)]))],
+                body=cst.IndentedBlock([statement.with_changes(leading_lines=())]),
+                asynchronous=cst.Asynchronous(),
+                leading_lines=statement.leading_lines,
+            )
+            return PendingFix(title, Applicability.UNSAFE, [(statement, scope)], [need] if need else [])
+    reference = rule.ctx.reference("asyncio", "wait_for")
+    if reference is None:
+        return None
+    expression, need = reference
+    timeout = cst.Arg(
+        value, keyword=cst.Name("timeout"), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    )
+    wrapped = cst.Call(expression, [cst.Arg(awaitable.with_changes(lpar=[], rpar=[])), timeout])
+    return PendingFix(title, Applicability.UNSAFE, [(awaitable, wrapped)], [need] if need else [])
+
+
+def _wrappable_statement(rule: Rule) -> Optional[cst.SimpleStatementLine]:
+    """The one-statement line holding the node, directly in a block of an ``async def``."""
+    stack = rule.ctx.stack
+    for index in range(len(stack) - 1, 0, -1):
+        node = stack[index]
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.BaseCompoundStatement)):
+            return None
+        if isinstance(node, cst.SimpleStatementLine):
+            if len(node.body) != 1 or not isinstance(stack[index - 1], cst.IndentedBlock):
+                return None
+            return node if rule.ctx.in_async_function() else None
+    return None

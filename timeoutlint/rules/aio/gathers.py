@@ -1,0 +1,217 @@
+"""TL201: ``await asyncio.gather(...)`` with no timeout around it."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from timeoutlint.analysis.bounds import bounding_wait_for
+from timeoutlint.analysis.callargs import keyword
+from timeoutlint.ftypes import Applicability
+from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rules.aio._bounded import CallerBound, bound_fix
+
+GATHER = "asyncio.gather"
+_DEFAULT = {"default-timeout": 30}
+_PY311 = {"default-timeout": 30, "target-version": "py311"}
+
+
+class GatherWithoutTimeout(CallerBound):
+    """
+    ## What it does
+    Checks for `await asyncio.gather(...)` with no timeout scope around it: no
+    `asyncio.timeout()` / `timeout_at()`, `asyncio.wait_for()`, `async_timeout.timeout()`,
+    anyio or trio `fail_after` / `move_on_after` / `fail_at` / `move_on_at` /
+    `CancelScope(deadline=...)`, `Budget.async_timeout()`, or a scope named in the
+    `timeout-scopes` option. Also a gather stored in a variable and awaited later, and one
+    returned to callers who await it.
+
+    A bound set by the caller counts: a coroutine function whose every call site in the
+    project awaits it under a scope (or passes it to `wait_for`), directly or through
+    callers so bounded, across modules, is bounded. So is a coroutine run as the
+    program's entry point (`asyncio.run(main())`, `loop.run_until_complete(main())`,
+    `anyio.run(main)`): a gather there waits for the program's own work, which is
+    deliberate, and the user stops it with Ctrl-C.
+
+    ## Why is this bad?
+    `gather` finishes when the last of its awaitables does. One that never finishes (a
+    network read that never returns, an SSE stream that never sends) hangs the caller, and
+    everything awaiting it, forever. Nothing times out, nothing is logged.
+
+    ## Example
+    ```python
+    import asyncio
+
+    async def fetch_all(client, urls):
+        return await asyncio.gather(*(client.get(url) for url in urls))
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    async def fetch_all(client, urls):
+        async with asyncio.timeout(30):
+            return await asyncio.gather(*(client.get(url) for url in urls))
+    ```
+
+    ## Fix safety
+    The fix wraps the statement in `async with asyncio.timeout(T):` when the target
+    version is 3.11 or later, and otherwise the gather in `asyncio.wait_for(...,
+    timeout=T)`; `T` is the configured `default-timeout` and there is no fix without it.
+    It is unsafe: a gather that used to wait as long as it took now raises `TimeoutError`.
+    A gather returned to the callers gets no fix: the bound belongs where it is awaited.
+
+    Not reported: a gather inside any recognised scope; a gather whose every awaitable is
+    bounded on its own (`gather(*(asyncio.wait_for(c, 5) for c in coros))`); a "drain"
+    gather after the tasks were cancelled (`for t in tasks: t.cancel()` then `await
+    asyncio.gather(*tasks, return_exceptions=True)`, in a `finally` or not): bounding a
+    cleanup cuts it short; a gather passed on unawaited (to `ensure_future`, `shield`,
+    `run_until_complete`).
+
+    ## Options
+    - `default-timeout` (top-level setting): the seconds the fix uses.
+    - `timeout-scopes` (in `[tool.timeoutlint.rules.TL201]`): more context managers that
+      bound what runs inside them, as qualified names (`["mypkg.deadlines.scope"]`).
+
+    ## References
+    - [asyncio.gather](https://docs.python.org/3/library/asyncio-task.html#asyncio.gather)
+    - [asyncio.timeout](https://docs.python.org/3/library/asyncio-task.html#asyncio.timeout)
+    """
+
+    code = "TL201"
+    name = "gather-without-timeout"
+    message = "`await asyncio.gather(...)` has no timeout: one task that never finishes hangs this forever"
+    fix_title = "Bound it with `default-timeout` seconds"
+    fix_availability = FixAvailability.SOMETIMES
+    applicability = Applicability.UNSAFE
+    # Also the call sites a bound set by the caller needs (``await f()`` under a scope).
+    triggers = ("gather", "await", "wait_for", "_task", "ensure_future", "run(")
+
+    VALID = [
+        Valid(
+            "import asyncio\nasync def f(cs):\n    async with asyncio.timeout(10):\n        return await asyncio.gather(*cs)\n",
+            why="inside a timeout scope",
+        ),
+        Valid("import asyncio\nasync def f(cs):\n    return await asyncio.wait_for(asyncio.gather(*cs), 10)\n", why="wait_for"),
+        Valid(
+            "import anyio, asyncio\nasync def f(cs):\n    with anyio.fail_after(5):\n        await asyncio.gather(*cs)\n",
+            why="an anyio scope",
+        ),
+        Valid(
+            "import asyncio\nasync def f(cs):\n    await asyncio.gather(*(asyncio.wait_for(c, 5) for c in cs))\n",
+            why="each awaitable bounded",
+        ),
+        Valid(
+            "import asyncio\nasync def stop(tasks):\n    for t in tasks:\n        t.cancel()\n"
+            "    await asyncio.gather(*tasks, return_exceptions=True)\n",
+            why="a drain after cancelling",
+        ),
+        Valid(
+            "import asyncio\nasync def work(cs):\n    await asyncio.gather(*cs)\n"
+            "async def main(cs):\n    async with asyncio.timeout(9):\n        await work(cs)\n",
+            why="every caller bounds it",
+        ),
+        Valid(
+            "import asyncio\nasync def main():\n    await asyncio.gather(asyncio.sleep(1))\nasyncio.run(main())\n",
+            why="the program's entry point",
+        ),
+        Valid("import asyncio\ndef f(loop, cs):\n    return asyncio.ensure_future(asyncio.gather(*cs))\n", why="not awaited here"),
+        Valid(
+            "import asyncio\nasync def f(cs):\n    async with asyncio.timeout(None):\n        pass\n",
+            why="no gather (the None is TL305's)",
+        ),
+    ]
+    INVALID = [
+        Invalid(
+            "import asyncio\nasync def f(cs):\n    results = await asyncio.gather(*cs)\n    return results\n",
+            fixed="import asyncio\nasync def f(cs):\n    results = await asyncio.wait_for(asyncio.gather(*cs), timeout=30)\n    return results\n",
+            settings=_DEFAULT,
+        ),
+        Invalid(
+            "import asyncio\nasync def f(cs):\n    # all of them\n    results = await asyncio.gather(*cs)\n    return results\n",
+            fixed="import asyncio\nasync def f(cs):\n    # all of them\n    async with asyncio.timeout(30):\n"
+            "        results = await asyncio.gather(*cs)\n    return results\n",
+            settings=_PY311,
+        ),
+        Invalid("import asyncio\nasync def f(cs):\n    await asyncio.gather(*cs)\n", why="no default-timeout: no fix"),
+        Invalid(
+            "import asyncio\nasync def f(cs):\n    pending = asyncio.gather(*cs)\n    return await pending\n",
+            fixed="import asyncio\nasync def f(cs):\n    pending = asyncio.gather(*cs)\n    return await asyncio.wait_for(pending, timeout=30)\n",
+            settings=_DEFAULT,
+            why="stored, awaited later",
+        ),
+        Invalid("import asyncio\ndef start(cs):\n    return asyncio.gather(*cs)\n", why="returned to callers: no fix"),
+        Invalid(
+            "import asyncio\nasync def work(cs):\n    await asyncio.gather(*cs)\n"
+            "async def main(cs):\n    async with asyncio.timeout(9):\n        await work(cs)\n"
+            "async def other(cs):\n    await work(cs)\n",
+            why="one caller does not bound it",
+        ),
+        Invalid(
+            "import asyncio as aio\nasync def f(cs):\n    async with aio.timeout(None):\n        await aio.gather(*cs)\n",
+            why="a scope of None bounds nothing",
+        ),
+    ]
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        # Gathers stored in a variable, by (function, name): awaited later.
+        self._stored: dict[tuple[int, str], cst.Call] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        if self.ctx.qualified_name(node.func) != GATHER:
+            return
+        parent = self.ctx.parent()
+        if isinstance(parent, cst.Await):
+            if not self._moot(node):
+                self.flag(node, self.message, bound_fix(self, node))
+        elif isinstance(parent, cst.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+            self._stored[(id(self.ctx.current_function()), parent.targets[0].target.value)] = node
+        elif isinstance(parent, cst.Return) and not self._moot(node):
+            message = "`asyncio.gather(...)` is returned to callers that await it with no timeout: one task that never finishes hangs them forever"
+            self.flag(node, message, None)
+
+    def visit_Await(self, node: cst.Await) -> None:
+        value = node.expression
+        if not isinstance(value, cst.Name):
+            return
+        gather = self._stored.get((id(self.ctx.current_function()), value.value))
+        if gather is not None and not self._moot(gather):
+            self.flag(node, self.message, bound_fix(self, value))
+
+    def _moot(self, gather: cst.Call) -> bool:
+        return self.bounded_here() or _each_bounded(self, gather) or self._drains()
+
+    def _drains(self) -> bool:
+        """A statement before this one (in its block or an enclosing one of the function)
+        cancels something: the gather waits for cancelled tasks to finish."""
+        stack = self.ctx.stack
+        for index in range(len(stack) - 1, 0, -1):
+            block, statement = stack[index - 1], stack[index]
+            if isinstance(block, (cst.FunctionDef, cst.Lambda)):
+                return False
+            if isinstance(block, cst.IndentedBlock) and statement in block.body:
+                earlier = block.body[: list(block.body).index(statement)]
+                if any(".cancel(" in self.ctx.module.code_for_node(line) for line in earlier):
+                    return True
+        return False
+
+
+def _each_bounded(rule: CallerBound, gather: cst.Call) -> bool:
+    """Every awaitable of the gather is ``asyncio.wait_for(..., <finite>)`` itself."""
+    if not gather.args or keyword(gather, "return_exceptions") is gather.args[0]:
+        return False
+    for arg in gather.args:
+        if arg.keyword is not None:
+            continue
+        value: Optional[cst.BaseExpression] = arg.value
+        if arg.star == "*" and isinstance(value, (cst.GeneratorExp, cst.ListComp)):
+            value = value.elt
+        elif arg.star:
+            return False
+        if not (isinstance(value, cst.Call) and value.args and bounding_wait_for(rule.ctx, value, value.args[0])):
+            return False
+    return True
