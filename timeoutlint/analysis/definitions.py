@@ -423,3 +423,19 @@ def module_level_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.BaseSma
                 yield from module_level_statements([getattr(statement, attr)] if getattr(statement, attr, None) else [])
             for handler in getattr(statement, "handlers", ()):
                 yield from module_level_statements([handler])
+
+
+def qualname(stack: List[cst.CSTNode], module_name: Optional[str]) -> str:
+    """Python's ``__qualname__`` of the innermost function, prefixed with the module."""
+    parts: List[str] = []
+    inside_function = False
+    for node in stack:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if inside_function:
+                parts.append("<locals>")
+            parts.append(node.name.value)
+            inside_function = isinstance(node, cst.FunctionDef)
+    if module_name:
+        module = module_name[: -len(".__init__")] if module_name.endswith(".__init__") else module_name
+        parts.insert(0, module)
+    return ".".join(parts)

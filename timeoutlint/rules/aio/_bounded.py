@@ -16,11 +16,11 @@ import libcst as cst
 
 from timeoutlint.analysis.bounds import TIMEOUT_SCOPES_OPTION, check_timeout_scopes, is_bounded, user_scopes
 from timeoutlint.analysis.callargs import format_seconds
+from timeoutlint.analysis.definitions import qualname
 from timeoutlint.analysis.known import is_library_name
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability, Diagnostic
 from timeoutlint.rule import Rule
-from timeoutlint.rules.executors._pool_sites import qualname
 from timeoutlint.settings import Settings
 
 # The calls that run a coroutine as the whole program (``asyncio.run(main())``).

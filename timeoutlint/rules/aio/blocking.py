@@ -16,7 +16,7 @@ _SLEEP = "time.sleep"
 # Waits that must stay on the thread that holds the lock: no ``to_thread`` fix.
 _THREAD_BOUND = frozenset({"RLock.acquire()", "Condition.acquire()", "Condition.wait()", "Condition.wait_for()"})
 # Where an ``await`` expression needs no parentheses.
-_BARE = (cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Arg, cst.Element, cst.StarredElement)
+_BARE = (cst.Expr, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Arg, cst.Element, cst.StarredElement, cst.WithItem)
 
 
 class BlockingWaitInAsyncFunction(Rule):

@@ -18,22 +18,6 @@ ENTRY_NAMES = frozenset({"main", "_main"})
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 
 
-def qualname(stack: List[cst.CSTNode], module_name: Optional[str]) -> str:
-    """Python's ``__qualname__`` of the innermost function, prefixed with the module."""
-    parts: List[str] = []
-    inside_function = False
-    for node in stack:
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            if inside_function:
-                parts.append("<locals>")
-            parts.append(node.name.value)
-            inside_function = isinstance(node, cst.FunctionDef)
-    if module_name:
-        module = module_name[: -len(".__init__")] if module_name.endswith(".__init__") else module_name
-        parts.insert(0, module)
-    return ".".join(parts)
-
-
 def is_test_path(path: str) -> bool:
     """Test modules and test support code: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
     anything under a ``test``/``tests``/``testing`` folder."""

@@ -17,6 +17,7 @@ from timeoutlint.rules.executors._pool_rewrites import (
     shared_with_fix,
     single_task,
 )
+from timeoutlint.analysis.definitions import qualname
 from timeoutlint.rules.executors._pool_sites import (
     ENTRY_DECORATOR_ATTRS,
     ENTRY_DECORATORS,
@@ -25,7 +26,6 @@ from timeoutlint.rules.executors._pool_sites import (
     is_test_path,
     main_block_calls,
     mentions,
-    qualname,
     scopes_outwards,
     site,
     stays_local,
