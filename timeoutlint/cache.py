@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from timeoutlint import __version__
+from timeoutlint.analysis.testrunner import test_timeout
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
 
 
@@ -35,7 +36,9 @@ def cache_key(
     """``module_name`` (from the packages around the file) changes how its relative imports
     resolve, and so its findings and facts: adding an ``__init__.py`` must be a miss."""
     digest = hashlib.sha256()
-    for part in (linter_digest(), settings_fingerprint, ",".join(codes), path, module_name or ""):
+    # A test file's findings depend on the per-test timeout of the pytest configuration.
+    runner = repr(test_timeout(path))
+    for part in (linter_digest(), settings_fingerprint, ",".join(codes), path, module_name or "", runner):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(data)

@@ -81,6 +81,9 @@ class Wait:
     # Parameters whose finite value bounds the call even when the timeout is forever
     # (``aiohttp.ClientTimeout(total=None, sock_read=30)`` bounds every read).
     bounded_by: tuple[str, ...] = ()
+    # Does the call block the calling thread (TL203's question)? Not a configuration object
+    # (``httpx.Timeout``), a client constructor, or a method of an async client.
+    blocks: bool = True
 
     def with_label(self, label: str) -> "Wait":
         return Wait(**{**self.__dict__, "label": label})
@@ -127,19 +130,22 @@ FUNCTIONS: dict[str, Wait] = {
     "poplib.POP3": _w(NETWORK, "poplib.POP3()", position=2, global_default=True),
     "poplib.POP3_SSL": _w(NETWORK, "poplib.POP3_SSL()", position=2, global_default=True),
     "telnetlib.Telnet": _w(NETWORK, "telnetlib.Telnet()", position=2, needs=("host", 0), global_default=True),
-    "socket.setdefaulttimeout": _w(NETWORK, "socket.setdefaulttimeout()", position=0, omission=False, advice=_SOCKET_ADVICE),
+    "socket.setdefaulttimeout": _w(NETWORK, "socket.setdefaulttimeout()", position=0, omission=False, advice=_SOCKET_ADVICE, blocks=False),
     # httpx: a 5 s default, so only an explicit forever is reported
     **{
-        f"httpx.{name}": _w(NETWORK, f"httpx.{name}()", omission=False, advice="keep httpx's default or pass `httpx.Timeout(...)` with finite values")
+        f"httpx.{name}": _w(
+            NETWORK, f"httpx.{name}()", omission=False, blocks=name not in ("Client", "AsyncClient"),
+            advice="keep httpx's default or pass `httpx.Timeout(...)` with finite values",
+        )
         for name in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "Client", "AsyncClient")
     },
     "httpx.Timeout": _w(
         NETWORK, "httpx.Timeout()", position=0, omission=False, phases=("connect", "read", "write", "pool"),
-        advice="give every phase a finite number of seconds",
+        advice="give every phase a finite number of seconds", blocks=False,
     ),
     "aiohttp.ClientTimeout": _w(
         NETWORK, "aiohttp.ClientTimeout()", timeout="total", position=0, omission=False,
-        bounded_by=("sock_read",), advice="give `total` (or `sock_read`) a finite number of seconds",
+        bounded_by=("sock_read",), advice="give `total` (or `sock_read`) a finite number of seconds", blocks=False,
     ),
     # asyncio
     "asyncio.wait_for": _w(ASYNC, "asyncio.wait_for()", position=1, forever=_NONE_INF, omission=False, advice=_ASYNC_ADVICE),
@@ -190,9 +196,12 @@ METHODS: dict[tuple[str, str], Wait] = {
         for name in _SESSION_METHODS
     },
     ("urllib.request.OpenerDirector", "open"): _w(NETWORK, "OpenerDirector.open()", position=2, global_default=True),
-    ("socket.socket", "settimeout"): _w(NETWORK, "socket.settimeout()", position=0, omission=False, advice=_SOCKET_ADVICE),
+    ("socket.socket", "settimeout"): _w(NETWORK, "socket.settimeout()", position=0, omission=False, advice=_SOCKET_ADVICE, blocks=False),
     **{
-        (client, name): _w(NETWORK, f"{client.split('.')[-1]}.{name}()", omission=False, advice="keep the client's timeout or pass `httpx.Timeout(...)` with finite values")
+        (client, name): _w(
+            NETWORK, f"{client.split('.')[-1]}.{name}()", omission=False, blocks=client == "httpx.Client",
+            advice="keep the client's timeout or pass `httpx.Timeout(...)` with finite values",
+        )
         for client in ("httpx.Client", "httpx.AsyncClient")
         for name in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send")
     },

@@ -18,6 +18,7 @@ from timeoutlint.analysis.bounds import TIMEOUT_SCOPES_OPTION, check_timeout_sco
 from timeoutlint.analysis.callargs import format_seconds
 from timeoutlint.analysis.definitions import qualname
 from timeoutlint.analysis.known import is_library_name
+from timeoutlint.analysis.testrunner import test_timeout
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability, Diagnostic
 from timeoutlint.rule import Rule
@@ -63,7 +64,7 @@ class CallerBound(Rule):
         return key != "" and key in self.ctx.settings.caller_bounded
 
     def flag(self, node: cst.CSTNode, message: str, fix: Optional[PendingFix], statement: Optional[cst.CSTNode] = None) -> None:
-        if not self.bounded_by_callers():
+        if not self.bounded_by_callers() and test_timeout(self.ctx.path) is None:
             self.report(node, message, fix, statement, scope=self.function_key())
 
     # -- the facts: call sites of the project's functions -----------------------------------

@@ -139,7 +139,9 @@ class BlockingWaitInAsyncFunction(Rule):
             self.report(node, self.message.format(callee="time.sleep()"), self._sleep_fix(node))
             return
         wait = find_wait(self.ctx, node)
-        if wait is None or wait.rule not in _SYNC_KINDS or does_not_block(wait, node) or not connects(wait, node):
+        if wait is None or wait.rule not in _SYNC_KINDS or not wait.blocks or isinstance(self.ctx.parent(), cst.Await):
+            return
+        if does_not_block(wait, node) or not connects(wait, node):
             return
         self.report(node, self.message.format(callee=wait.label), self._thread_fix(node, wait.label))
 

@@ -68,7 +68,8 @@ class GatherWithoutTimeout(CallerBound):
     gather after the tasks were cancelled (`for t in tasks: t.cancel()` then `await
     asyncio.gather(*tasks, return_exceptions=True)`, in a `finally` or not): bounding a
     cleanup cuts it short; a gather passed on unawaited (to `ensure_future`, `shield`,
-    `run_until_complete`).
+    `run_until_complete`); test code of a project whose pytest configuration sets
+    pytest-timeout's `timeout` (the plugin ends every test that hangs).
 
     ## Options
     - `default-timeout` (top-level setting): the seconds the fix uses.

@@ -68,7 +68,8 @@ class AsyncWaitWithoutTimeout(CallerBound):
     a wait that took as long as it took now raises `TimeoutError`.
 
     Not reported: a timeout given (an explicit `None` is TL305's), a call with
-    `**kwargs`, anything inside a recognised scope or bounded by every caller, and a
+    `**kwargs`, anything inside a recognised scope or bounded by every caller, test code
+    run under pytest-timeout's configured `timeout` (as for TL201), and a
     consumer awaiting `queue.get()` or `event.wait()`: waiting forever for the next job
     is how asyncio workers are written.
 

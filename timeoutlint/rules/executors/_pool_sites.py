@@ -4,10 +4,11 @@ call (returned, stored, handed out) or stays in it."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
+
+from timeoutlint.analysis.testrunner import is_test_path  # noqa: F401  (re-exported)
 
 from timeoutlint.rules.executors._pools import BodyIndex, Resolve, walk
 
@@ -15,17 +16,6 @@ _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 ENTRY_DECORATORS = frozenset({"click.command", "click.group", "pytest.fixture"})
 ENTRY_DECORATOR_ATTRS = frozenset({"command", "group"})
 ENTRY_NAMES = frozenset({"main", "_main"})
-_TEST_FOLDERS = frozenset({"test", "tests", "testing"})
-
-
-def is_test_path(path: str) -> bool:
-    """Test modules and test support code: ``test_*.py``, ``*_test.py``, ``conftest.py``, or
-    anything under a ``test``/``tests``/``testing`` folder."""
-    parts = PurePath(path).parts
-    name = parts[-1] if parts else ""
-    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
-        return True
-    return any(part in _TEST_FOLDERS for part in parts[:-1])
 
 
 def scopes_outwards(stack: List[cst.CSTNode]) -> Iterator[Tuple[cst.CSTNode, cst.CSTNode]]:

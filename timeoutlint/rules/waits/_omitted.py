@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import libcst as cst
 
 from timeoutlint.analysis.definitions import all_params
+from timeoutlint.analysis.testrunner import test_timeout
 from timeoutlint.analysis.waits import (
     BLOCKING_CALLS_OPTION,
     MINUS_ONE,
@@ -61,8 +62,10 @@ class OmittedTimeout(Rule):
 
     def _under_outer_bound(self) -> bool:
         """Inside ``with eventlet.Timeout(5):`` / ``gevent.Timeout(5)`` (a green timeout
-        interrupts the wait), or in a test marked ``@pytest.mark.timeout(...)`` (the
-        plugin ends the test)."""
+        interrupts the wait), or in a test marked ``@pytest.mark.timeout(...)`` or run
+        under pytest-timeout's configured ``timeout`` (the plugin ends the test)."""
+        if test_timeout(self.ctx.path) is not None:
+            return True
         for node in reversed(self.ctx.stack):
             if isinstance(node, cst.With) and any(self._names(item.item, _GREEN_TIMEOUTS) for item in node.items):
                 return True

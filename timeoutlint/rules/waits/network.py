@@ -74,9 +74,10 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
     - A call with `**kwargs`, which may carry a timeout, and a call in the branch taken
       when the function's own timeout parameter says forever (`if timeout is None:`).
     - A call under an outer bound: inside `with eventlet.Timeout(...)` or
-      `with gevent.Timeout(...)` (a green timeout interrupts the wait), or in a test
-      marked `@pytest.mark.timeout(...)` (pytest-timeout ends the test). TL301-TL303
-      leave these alone too.
+      `with gevent.Timeout(...)` (a green timeout interrupts the wait), in a test marked
+      `@pytest.mark.timeout(...)`, or anywhere in the test code of a project whose pytest
+      configuration sets pytest-timeout's `timeout` (the plugin ends every test that
+      hangs). TL301-TL303 leave these alone too.
 
     Compared with Ruff's S113 and Bandit's B113, which flag only literal `requests.*`
     calls, see [TL304 compared](../tl304-compared.md).
