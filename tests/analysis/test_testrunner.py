@@ -32,6 +32,7 @@ def _test_file(root: Path) -> str:
         ("pytest.ini", "[pytest]\ntimeout = 30\n", 30.0),
         ("pyproject.toml", "[tool.pytest.ini_options]\ntimeout = 120\n", 120.0),
         ("pyproject.toml", '[tool.pytest.ini_options]\ntimeout = "20"\n', 20.0),
+        ("pyproject.toml", '[tool.pytest]\ntimeout = "20"\n', 20.0),  # pytest 9's native table
         ("tox.ini", "[pytest]\ntimeout = 5\n", 5.0),
         ("setup.cfg", "[tool:pytest]\ntimeout = 7.5\n", 7.5),
         ("pytest.ini", "[pytest]\ntimeout = 0\n", None),  # 0 turns the plugin off

@@ -4,7 +4,7 @@ A project whose pytest configuration sets ``timeout = N`` (pytest-timeout) ends 
 that runs longer: a wait without a timeout in its tests is bounded by the runner, and the
 rules about waits that never end leave test code alone there. The configuration is found
 as pytest finds it: walking up from the file, the first ``pytest.ini`` (``[pytest]``), a
-``pyproject.toml`` with ``[tool.pytest.ini_options]``, a ``tox.ini`` with ``[pytest]`` or a
+``pyproject.toml`` with ``[tool.pytest.ini_options]`` (or pytest 9's ``[tool.pytest]``), a ``tox.ini`` with ``[pytest]`` or a
 ``setup.cfg`` with ``[tool:pytest]``. Nothing is imported or run; the files are only read.
 """
 
@@ -76,7 +76,10 @@ def _pyproject_table(path: str) -> Optional[dict[str, Any]]:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError):
         return None
-    table = data.get("tool", {}).get("pytest", {}).get("ini_options")
+    pytest = data.get("tool", {}).get("pytest")
+    if not isinstance(pytest, dict):
+        return None
+    table = pytest.get("ini_options", pytest)  # pytest 9 also reads ``[tool.pytest]`` itself
     return table if isinstance(table, dict) else None
 
 

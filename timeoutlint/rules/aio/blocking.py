@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Any, Optional
 
 import libcst as cst
 
+from timeoutlint.analysis.testrunner import is_test_path
 from timeoutlint.analysis.waits import FUTURES, NETWORK, SUBPROCESSES, THREADS, connects, does_not_block, find_wait, literal_kind, ZERO
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
 
+_PEER_NOQA = re.compile(r"noqa\s*:[^#]*\bASYNC2\d\d\b", re.IGNORECASE)
 _SYNC_KINDS = frozenset({FUTURES, THREADS, SUBPROCESSES, NETWORK})
 _SLEEP = "time.sleep"
 # Waits that must stay on the thread that holds the lock: no ``to_thread`` fix.
@@ -67,7 +70,9 @@ class BlockingWaitInAsyncFunction(Rule):
     would make it an async generator), nor for `RLock.acquire()` and `Condition` waits,
     which must stay on the thread that holds the lock.
 
-    Not reported: `time.sleep(0)`, non-blocking calls (`q.get(block=False)`,
+    Not reported: test code (`test_*.py`, `conftest.py`, files under `tests/`), which
+    mixes threads and the loop on purpose to test them; a line that already silences the
+    same finding under flake8-async's or Ruff's name (`# noqa: ASYNC251`); `time.sleep(0)`, non-blocking calls (`q.get(block=False)`,
     `lock.acquire(False)`), `asyncio`'s own primitives (awaited), and receivers of unknown
     type.
 
@@ -96,6 +101,7 @@ class BlockingWaitInAsyncFunction(Rule):
         Valid("import queue\nasync def f(q: queue.Queue):\n    return q.get(block=False)\n", why="non-blocking"),
         Valid("import time\nasync def f():\n    time.sleep(0)\n", why="sleep(0) returns at once"),
         Valid("async def f(t):\n    t.join()\n", why="t of unknown type"),
+        Valid("import time\nasync def f():\n    time.sleep(0.001)  # noqa: ASYNC251\n", why="silenced under Ruff's code"),
     ]
     INVALID = [
         Invalid(
@@ -129,7 +135,13 @@ class BlockingWaitInAsyncFunction(Rule):
         ),
     ]
 
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self._tests = is_test_path(ctx.path)
+
     def visit_Call(self, node: cst.Call) -> None:
+        if self._tests or self._silenced_for_peers():
+            return
         function = next((n for n in reversed(self.ctx.stack) if isinstance(n, (cst.FunctionDef, cst.Lambda))), None)
         if not isinstance(function, cst.FunctionDef) or function.asynchronous is None:
             return
@@ -144,6 +156,13 @@ class BlockingWaitInAsyncFunction(Rule):
         if does_not_block(wait, node) or not connects(wait, node):
             return
         self.report(node, self.message.format(callee=wait.label), self._thread_fix(node, wait.label))
+
+    def _silenced_for_peers(self) -> bool:
+        """``# noqa: ASYNC251`` (or another flake8-async/Ruff ASYNC2xx code, the same
+        finding under their name) on the statement's line."""
+        line = self.ctx.enclosing_statement()
+        comment = line.trailing_whitespace.comment if line is not None else None
+        return comment is not None and _PEER_NOQA.search(comment.value) is not None
 
     def _fixable_here(self) -> bool:
         return not any(isinstance(n, cst.GeneratorExp) for n in self.ctx.stack)
