@@ -8,7 +8,10 @@ TL404 (which compares an inner timeout with the scope around it). A bound is:
   ``fail_after`` / ``move_on_after`` / ``fail_at`` / ``move_on_at`` /
   ``CancelScope(deadline=...)``, trio's same five, the runtime ``Budget.async_timeout()``,
   and the scopes a user names in the ``timeout-scopes`` option;
-- the first argument of ``asyncio.wait_for(aw, timeout)`` with a finite timeout.
+- the first argument of ``asyncio.wait_for(aw, timeout)`` with a finite timeout, and the
+  awaitables passed to ``asyncio.wait`` / ``as_completed`` with a finite ``timeout=``;
+- a function decorated to run under a timeout: tornado's ``@gen_test``,
+  ``@pytest.mark.timeout(N)``.
 
 A scope given ``None`` (or infinity) bounds nothing: that is TL305's finding. Scopes are
 looked for from the node outwards up to the enclosing function: a bound set by the caller
@@ -46,6 +49,12 @@ SCOPES: dict[str, tuple[str, Optional[int]]] = {
     "trio.CancelScope": ("deadline", None),
 }
 WAIT_FOR = "asyncio.wait_for"
+# ``asyncio.wait(aws, timeout=T)`` / ``as_completed(aws, timeout=T)``: the caller stops
+# waiting for what it passes them after T (TL204 asks whether it cancels them).
+_TIMED_WAITS = frozenset({"asyncio.wait", "asyncio.as_completed"})
+# Decorators that run the function under a timeout: tornado's ``gen_test`` (5 s unless
+# told otherwise), ``pytest.mark.timeout(N)``.
+_BOUNDING_DECORATORS = frozenset({"tornado.testing.gen_test", "pytest.mark.timeout"})
 _BUDGET_HELPER = "async_timeout"
 _FUNCTIONS = (cst.FunctionDef, cst.Lambda)
 
@@ -104,15 +113,39 @@ def bounding_wait_for(ctx: Any, call: cst.Call, arg: cst.Arg) -> bool:
     return timeout is not None and _finite(timeout.value, ctx.qualified_name)
 
 
+def bounding_wait(ctx: Any, call: cst.Call) -> bool:
+    """``asyncio.wait(..., timeout=<finite>)`` / ``as_completed(..., timeout=<finite>)``."""
+    if ctx.qualified_name(call.func) not in _TIMED_WAITS:
+        return False
+    timeout = argument(call, "timeout", None)
+    return timeout is not None and _finite(timeout.value, ctx.qualified_name)
+
+
+def bounding_decorator(ctx: Any, function: cst.FunctionDef) -> bool:
+    for decorator in function.decorators:
+        node = decorator.decorator
+        if isinstance(node, cst.Call):
+            if ctx.qualified_name(node.func) in _BOUNDING_DECORATORS and not any(
+                literal_kind(arg.value) in (NONE, INF) for arg in node.args
+            ):
+                return True
+        elif ctx.qualified_name(node) == "tornado.testing.gen_test":
+            return True
+    return False
+
+
 def is_bounded(ctx: Any, stack: Sequence[cst.CSTNode], extra: frozenset[str] = frozenset()) -> bool:
     """Is the innermost node of ``stack`` under a bound of its own function?"""
     for index in range(len(stack) - 1, 0, -1):
         parent, child = stack[index - 1], stack[index]
+        if isinstance(parent, cst.FunctionDef):
+            return bounding_decorator(ctx, parent)
         if isinstance(parent, _FUNCTIONS):
             return False
         if isinstance(parent, cst.With) and child is parent.body:
             if any(opens_bound(ctx, item.item, extra) for item in parent.items):
                 return True
-        if isinstance(parent, cst.Call) and isinstance(child, cst.Arg) and bounding_wait_for(ctx, parent, child):
-            return True
+        if isinstance(parent, cst.Call) and isinstance(child, cst.Arg):
+            if bounding_wait_for(ctx, parent, child) or bounding_wait(ctx, parent):
+                return True
     return False

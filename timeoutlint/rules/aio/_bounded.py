@@ -67,6 +67,20 @@ class CallerBound(Rule):
         if not self.bounded_by_callers() and test_timeout(self.ctx.path) is None:
             self.report(node, message, fix, statement, scope=self.function_key())
 
+    def drains(self) -> bool:
+        """A statement before this one (in its block or an enclosing one of the function)
+        cancels something: the gather waits for cancelled tasks to finish."""
+        stack = self.ctx.stack
+        for index in range(len(stack) - 1, 0, -1):
+            block, statement = stack[index - 1], stack[index]
+            if isinstance(block, (cst.FunctionDef, cst.Lambda)):
+                return False
+            if isinstance(block, cst.IndentedBlock) and statement in block.body:
+                earlier = block.body[: list(block.body).index(statement)]
+                if any(".cancel(" in self.ctx.module.code_for_node(line) for line in earlier):
+                    return True
+        return False
+
     # -- the facts: call sites of the project's functions -----------------------------------
 
     def visit_Call(self, node: cst.Call) -> None:

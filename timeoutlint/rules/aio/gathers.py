@@ -115,6 +115,16 @@ class GatherWithoutTimeout(CallerBound):
             why="every caller bounds it",
         ),
         Valid(
+            "import asyncio\nfrom tornado.testing import gen_test\n@gen_test\nasync def test_all():\n"
+            "    await asyncio.gather(asyncio.sleep(1))\n",
+            why="tornado's gen_test runs the test under a 5 s timeout",
+        ),
+        Valid(
+            "import asyncio\ndef fetch(cs):\n    return asyncio.gather(*cs)\n"
+            "async def poll(cs):\n    done, _ = await asyncio.wait([fetch(cs)], timeout=5)\n    return done\n",
+            why="the only caller stops waiting after 5 s",
+        ),
+        Valid(
             "import asyncio\nasync def main():\n    await asyncio.gather(asyncio.sleep(1))\nasyncio.run(main())\n",
             why="the program's entry point",
         ),
@@ -184,21 +194,7 @@ class GatherWithoutTimeout(CallerBound):
             self.flag(node, self.message, bound_fix(self, value))
 
     def _moot(self, gather: cst.Call) -> bool:
-        return self.bounded_here() or _each_bounded(self, gather) or self._drains()
-
-    def _drains(self) -> bool:
-        """A statement before this one (in its block or an enclosing one of the function)
-        cancels something: the gather waits for cancelled tasks to finish."""
-        stack = self.ctx.stack
-        for index in range(len(stack) - 1, 0, -1):
-            block, statement = stack[index - 1], stack[index]
-            if isinstance(block, (cst.FunctionDef, cst.Lambda)):
-                return False
-            if isinstance(block, cst.IndentedBlock) and statement in block.body:
-                earlier = block.body[: list(block.body).index(statement)]
-                if any(".cancel(" in self.ctx.module.code_for_node(line) for line in earlier):
-                    return True
-        return False
+        return self.bounded_here() or _each_bounded(self, gather) or self.drains()
 
 
 def _each_bounded(rule: CallerBound, gather: cst.Call) -> bool:

@@ -72,7 +72,8 @@ class TimedOutTasksLeftRunning(Rule):
     the background is now cancelled. The other shapes have no fix: which tasks to cancel,
     and where, is the author's call (a `TaskGroup`, or a `finally` that cancels the rest).
 
-    Not reported: tasks the function was given (a parameter: the caller owns them), pending
+    Not reported: tasks the function did not make here (a parameter, an attribute such as
+    `self._pending_tasks`, a set a helper returns: their owner may cancel them), pending
     tasks that are cancelled anywhere in the function (also through the list they came
     from), handed on (returned, stored on an attribute, passed to a call
     such as another `asyncio.wait` in a loop), `asyncio.wait` without a timeout (it waits
@@ -188,6 +189,8 @@ class TimedOutTasksLeftRunning(Rule):
             return  # the caller's tasks: the caller may well cancel them
         if isinstance(pending, cst.Name) and sources and sources[0] == pending.value:
             return  # ``done, pending = await asyncio.wait(pending, ...)``: waited on again in a loop
+        if not call.args or not self._made_here(call.args[0].value, function):
+            return  # tasks kept elsewhere (``self._pending_tasks``, a helper's set): owned there
         names = [name for name in sources if name is not None]
         pending_name = pending.value if isinstance(pending, cst.Name) and pending.value != "_" else None
         if pending_name is not None:
@@ -196,6 +199,29 @@ class TimedOutTasksLeftRunning(Rule):
             return
         fix = self._cancel_fix(line, pending_name, function) if pending_name is not None else None
         self.report(call, self.message, fix)
+
+    def _made_here(self, tasks: cst.BaseExpression, function: cst.FunctionDef) -> bool:
+        """Tasks this function made: ``[create_task(...) ...]`` inline, or a local name
+        bound to such a list (or filled with ``append(create_task(...))``)."""
+        if isinstance(tasks, (cst.List, cst.Set, cst.ListComp, cst.SetComp)):
+            elements = [tasks.elt] if isinstance(tasks, (cst.ListComp, cst.SetComp)) else [e.value for e in tasks.elements]
+            return bool(elements) and all(self._creates(element) for element in elements)
+        if not isinstance(tasks, cst.Name):
+            return False
+        for node in _walk(function.body):
+            if isinstance(node, cst.Assign) and any(_root(t.target) == tasks.value for t in node.targets):
+                if self._made_here(node.value, function) if not isinstance(node.value, cst.Name) else False:
+                    return True
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in ("append", "add")
+                and _root(node.func.value) == tasks.value
+                and node.args
+                and self._creates(node.args[0].value)
+            ):
+                return True
+        return False
 
     def _cancel_fix(self, line: cst.SimpleStatementLine, pending: str, function: cst.FunctionDef) -> Optional[PendingFix]:
         parent = self.ctx.stack[self.ctx.stack.index(line) - 1]
@@ -211,6 +237,9 @@ class TimedOutTasksLeftRunning(Rule):
         for use, parents in _uses(function, name):
             if any(node is binding for node in parents):
                 continue
+            statement = next((n for n in reversed(parents) if isinstance(n, cst.SimpleStatementLine)), None)
+            if statement is not None and ".cancel(" in self.ctx.module.code_for_node(statement):
+                return True  # ``pending.pop().cancel()``
             parent = parents[-1] if parents else None
             if isinstance(parent, cst.For) and use is parent.iter:
                 loop_var = _root(parent.target)

@@ -67,7 +67,8 @@ class AsyncWaitWithoutTimeout(CallerBound):
     with asyncio.timeout(T):`. The fix is unsafe:
     a wait that took as long as it took now raises `TimeoutError`.
 
-    Not reported: a timeout given (an explicit `None` is TL305's), a call with
+    Not reported: a timeout given (an explicit `None` is TL305's), a wait right after
+    the tasks were cancelled (a drain, as in TL201), a call with
     `**kwargs`, anything inside a recognised scope or bounded by every caller, test code
     run under pytest-timeout's configured `timeout` (as for TL201), anyio
     `create_task_group()` and trio `open_nursery()` (in structured concurrency the caller
@@ -111,6 +112,10 @@ class AsyncWaitWithoutTimeout(CallerBound):
             why="the scope is the first item",
         ),
         Valid(
+            "import asyncio\nasync def stop(ts):\n    for t in ts:\n        t.cancel()\n    await asyncio.wait(ts)\n",
+            why="a drain after cancelling",
+        ),
+        Valid(
             "import anyio\nasync def f(fs):\n    async with anyio.create_task_group() as tg:\n        for f in fs:\n"
             "            tg.start_soon(f)\n",
             why="structured concurrency: the caller's cancel scope owns the deadline",
@@ -148,7 +153,7 @@ class AsyncWaitWithoutTimeout(CallerBound):
             return
         if qualname == "asyncio.wait" and not isinstance(self.ctx.parent(), cst.Await):
             return
-        if self.bounded_here():
+        if self.bounded_here() or self.drains():
             return
         fix = self._timeout_fix(node) if qualname == "asyncio.as_completed" else bound_fix(self, node)
         self.flag(node, self.message.format(callee=_WAITS[qualname]), fix)
