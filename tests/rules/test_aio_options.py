@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
+
+from cli_support import run
 
 CODE = """\
 import asyncio
@@ -22,13 +23,8 @@ async def unbounded(jobs):
 
 
 def _check(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "timeoutlint", "check", "--no-cache", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    process = run("check", "--no-cache", *args, cwd=root)
+    return subprocess.CompletedProcess(process.args, process.returncode, process.stdout.decode(), process.stderr.decode())
 
 
 def _project(tmp_path: Path, config: str) -> Path:
