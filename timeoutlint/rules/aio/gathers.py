@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from timeoutlint.analysis.bounds import bounding_wait_for
+from timeoutlint.analysis.bounds import bounding_wait_for, opens_bound
 from timeoutlint.analysis.callargs import keyword
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
@@ -64,7 +64,9 @@ class GatherWithoutTimeout(CallerBound):
     A gather returned to the callers gets no fix: the bound belongs where it is awaited.
 
     Not reported: a gather inside any recognised scope; a gather whose every awaitable is
-    bounded on its own (`gather(*(asyncio.wait_for(c, 5) for c in coros))`); a "drain"
+    bounded on its own (`gather(*(asyncio.wait_for(c, 5) for c in coros))`, or calls of a
+    coroutine function of the same file whose whole body is `return await
+    asyncio.wait_for(...)` or one timeout scope); a "drain"
     gather after the tasks were cancelled (`for t in tasks: t.cancel()` then `await
     asyncio.gather(*tasks, return_exceptions=True)`, in a `finally` or not): bounding a
     cleanup cuts it short; a gather passed on unawaited (to `ensure_future`, `shield`,
@@ -103,6 +105,11 @@ class GatherWithoutTimeout(CallerBound):
         Valid(
             "import asyncio\nasync def f(cs):\n    await asyncio.gather(*(asyncio.wait_for(c, 5) for c in cs))\n",
             why="each awaitable bounded",
+        ),
+        Valid(
+            "import asyncio\nasync def f(cs):\n    async def bounded(c):\n        return await asyncio.wait_for(c, 5)\n"
+            "    return await asyncio.gather(*[bounded(c) for c in cs])\n",
+            why="each awaitable is a wrapper that bounds itself",
         ),
         Valid(
             "import asyncio\nasync def stop(tasks):\n    for t in tasks:\n        t.cancel()\n"
@@ -209,6 +216,50 @@ def _each_bounded(rule: CallerBound, gather: cst.Call) -> bool:
             value = value.elt
         elif arg.star:
             return False
-        if not (isinstance(value, cst.Call) and value.args and bounding_wait_for(rule.ctx, value, value.args[0])):
+        if not isinstance(value, cst.Call):
+            return False
+        if not ((value.args and bounding_wait_for(rule.ctx, value, value.args[0])) or _bounded_wrapper(rule, value)):
             return False
     return True
+
+
+def _bounded_wrapper(rule: CallerBound, call: cst.Call) -> bool:
+    """A call of a coroutine function of this file (nested in the enclosing function, or
+    at module level) whose whole body is bounded: ``return await asyncio.wait_for(...,
+    <finite>)``, or one ``async with asyncio.timeout(...)`` block."""
+    if not isinstance(call.func, cst.Name):
+        return False
+    name = call.func.value
+    places: list[cst.BaseSuite] = [rule.ctx.module]  # type: ignore[list-item]
+    enclosing = rule.ctx.current_function()
+    if enclosing is not None:
+        places.insert(0, enclosing.body)
+    for place in places:
+        for statement in place.body:  # type: ignore[attr-defined]
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == name and statement.asynchronous:
+                return _wholly_bounded(rule, statement)
+    return False
+
+
+def _wholly_bounded(rule: CallerBound, function: cst.FunctionDef) -> bool:
+    body = [s for s in function.body.body if not _is_docstring(s)] if isinstance(function.body, cst.IndentedBlock) else []
+    if len(body) != 1:
+        return False
+    only = body[0]
+    if isinstance(only, cst.With):
+        return any(opens_bound(rule.ctx, item.item, rule.scopes()) for item in only.items)
+    if isinstance(only, cst.SimpleStatementLine) and len(only.body) == 1 and isinstance(only.body[0], cst.Return):
+        value = only.body[0].value
+        if isinstance(value, cst.Await):
+            value = value.expression
+        return isinstance(value, cst.Call) and bool(value.args) and bounding_wait_for(rule.ctx, value, value.args[0])
+    return False
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
