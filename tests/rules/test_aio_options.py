@@ -45,6 +45,17 @@ def test_a_scope_of_your_own_bounds_what_runs_inside(tmp_path: Path) -> None:
     assert _lines(_check(root, "--output-format", "json", "app.py")) == [(9, "TL201")]
 
 
+def test_the_scopes_of_either_table_serve_both_rules(tmp_path: Path) -> None:
+    config = "[tool.timeoutlint]\nselect = ['TL202']\n\n[tool.timeoutlint.rules.TL201]\ntimeout-scopes = ['mypkg.deadlines.scope']\n"
+    (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "import asyncio\nfrom mypkg.deadlines import scope\n\nasync def run(ts):\n    async with scope(3):\n"
+        "        await asyncio.wait(ts)\n    await asyncio.wait(ts)\n",
+        encoding="utf-8",
+    )
+    assert _lines(_check(tmp_path, "--output-format", "json", "app.py")) == [(7, "TL202")]
+
+
 def test_a_bad_timeout_scopes_value_is_a_usage_error(tmp_path: Path) -> None:
     root = _project(tmp_path, "[tool.timeoutlint.rules.TL202]\ntimeout-scopes = 'mypkg.scope'\n")
     process = _check(root, "app.py")

@@ -29,6 +29,7 @@ ENTRY_RUNNERS = frozenset({"asyncio.run", "asyncio.Runner.run", "anyio.run", "tr
 _RUN_UNTIL_COMPLETE = "run_until_complete"
 SCOPE_OPTIONS: dict[str, Any] = {TIMEOUT_SCOPES_OPTION: check_timeout_scopes}
 BOUND, FREE, ENTRY = "bound", "free", "entry"
+SCOPE_RULES = ("TL201", "TL202")
 
 
 class CallerBound(Rule):
@@ -45,7 +46,8 @@ class CallerBound(Rule):
 
     def scopes(self) -> frozenset[str]:
         if self._extra is None:
-            self._extra = user_scopes(self.ctx, (self.code,))
+            # A scope is a scope: the option of either rule serves both.
+            self._extra = user_scopes(self.ctx, SCOPE_RULES)
         return self._extra
 
     def bounded_here(self, stack: Optional[list[cst.CSTNode]] = None) -> bool:
@@ -107,14 +109,14 @@ class CallerBound(Rule):
                 stack = self.ctx.stack[: self.ctx.stack.index(owner) + 1]
                 name = f"{qualname(stack, self.ctx.resolver.own_module)}.{func.attr.value}"
         elif isinstance(func, cst.Attribute):
-            receiver = self.ctx.type_of(func.value)
-            if receiver is not None and "[" not in receiver:
-                name = f"{receiver}.{func.attr.value}"
-            else:
-                name = self.ctx.qualified_name(func)
+            name = self.ctx.qualified_name(func)  # ``module.f`` (``from . import module``)
+            if name is None:
+                receiver = self.ctx.type_of(func.value)
+                if receiver is not None and "[" not in receiver and ":" not in receiver:
+                    name = f"{receiver}.{func.attr.value}"
         elif isinstance(func, cst.Name):
             name = self.ctx.qualified_name(func)
-        if name is None or is_library_name(name, self.ctx.resolver.project_top):
+        if name is None or ":" in name or is_library_name(name, self.ctx.resolver.project_top):
             return None
         return name
 

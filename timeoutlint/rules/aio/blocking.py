@@ -8,6 +8,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from timeoutlint.analysis.testrunner import is_test_path
+from timeoutlint.analysis.waits import Wait
 from timeoutlint.analysis.waits import FUTURES, NETWORK, SUBPROCESSES, THREADS, connects, does_not_block, find_wait, literal_kind, ZERO
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
@@ -70,7 +71,9 @@ class BlockingWaitInAsyncFunction(Rule):
     would make it an async generator), nor for `RLock.acquire()` and `Condition` waits,
     which must stay on the thread that holds the lock.
 
-    Not reported: test code (`test_*.py`, `conftest.py`, files under `tests/`), which
+    Not reported: a critical section (`lock.acquire()` with `lock.release()` in the same
+    function, and `with lock:`), which waits only for another thread's critical section;
+    test code (`test_*.py`, `conftest.py`, files under `tests/`), which
     mixes threads and the loop on purpose to test them; a line that already silences the
     same finding under flake8-async's or Ruff's name (`# noqa: ASYNC251`); `time.sleep(0)`, non-blocking calls (`q.get(block=False)`,
     `lock.acquire(False)`), `asyncio`'s own primitives (awaited), and receivers of unknown
@@ -100,6 +103,11 @@ class BlockingWaitInAsyncFunction(Rule):
         Valid("import asyncio\nasync def f(q: asyncio.Queue):\n    return await q.get()\n", why="asyncio's queue"),
         Valid("import queue\nasync def f(q: queue.Queue):\n    return q.get(block=False)\n", why="non-blocking"),
         Valid("import time\nasync def f():\n    time.sleep(0)\n", why="sleep(0) returns at once"),
+        Valid(
+            "import threading\nLOCK = threading.Lock()\nasync def f(d):\n    LOCK.acquire()\n    try:\n        d.clear()\n"
+            "    finally:\n        LOCK.release()\n",
+            why="a critical section",
+        ),
         Valid("async def f(t):\n    t.join()\n", why="t of unknown type"),
         Valid("import time\nasync def f():\n    time.sleep(0.001)  # noqa: ASYNC251\n", why="silenced under Ruff's code"),
     ]
@@ -153,9 +161,17 @@ class BlockingWaitInAsyncFunction(Rule):
         wait = find_wait(self.ctx, node)
         if wait is None or wait.rule not in _SYNC_KINDS or not wait.blocks or isinstance(self.ctx.parent(), cst.Await):
             return
-        if does_not_block(wait, node) or not connects(wait, node):
+        if does_not_block(wait, node) or not connects(wait, node) or self._critical_section(node, wait, function):
             return
         self.report(node, self.message.format(callee=wait.label), self._thread_fix(node, wait.label))
+
+    def _critical_section(self, call: cst.Call, wait: Wait, function: cst.FunctionDef) -> bool:
+        """``lock.acquire()`` with ``lock.release()`` in the same function, what ``with
+        lock:`` writes: it waits only for another thread's critical section."""
+        if not wait.label.endswith(".acquire()") or not isinstance(call.func, cst.Attribute):
+            return False
+        code = self.ctx.module.code_for_node
+        return f"{code(call.func.value)}.release(" in code(function)
 
     def _silenced_for_peers(self) -> bool:
         """``# noqa: ASYNC251`` (or another flake8-async/Ruff ASYNC2xx code, the same

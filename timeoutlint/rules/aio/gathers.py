@@ -75,8 +75,9 @@ class GatherWithoutTimeout(CallerBound):
 
     ## Options
     - `default-timeout` (top-level setting): the seconds the fix uses.
-    - `timeout-scopes` (in `[tool.timeoutlint.rules.TL201]`): more context managers that
-      bound what runs inside them, as qualified names (`["mypkg.deadlines.scope"]`).
+    - `timeout-scopes` (in `[tool.timeoutlint.rules.TL201]` or `.TL202`): more context
+      managers that bound what runs inside them, as qualified names
+      (`["mypkg.deadlines.scope"]`); the scopes named in either table serve both rules.
 
     ## References
     - [asyncio.gather](https://docs.python.org/3/library/asyncio-task.html#asyncio.gather)

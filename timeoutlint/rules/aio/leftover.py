@@ -130,6 +130,12 @@ class TimedOutTasksLeftRunning(Rule):
             why="the rest cancelled in finally",
         ),
         Valid("import asyncio\nasync def f(cs):\n    return await asyncio.gather(*cs)\n", why="not tasks of its own"),
+        Valid(
+            "import asyncio\nasync def f(a, b):\n    ta = asyncio.create_task(a())\n    tb = asyncio.create_task(b())\n    try:\n"
+            "        return await asyncio.wait_for(asyncio.gather(ta, tb, return_exceptions=True), 3)\n"
+            "    except asyncio.TimeoutError:\n        return None\n",
+            why="wait_for cancels the gather, and the gather both tasks",
+        ),
     ]
     INVALID = [
         Invalid(
@@ -149,6 +155,11 @@ class TimedOutTasksLeftRunning(Rule):
             why="tb runs on after the timeout",
         ),
         Invalid(
+            "import asyncio\nasync def f(a, b):\n    ta = asyncio.create_task(a())\n    tb = asyncio.create_task(b())\n"
+            "    return await asyncio.wait_for(asyncio.gather(ta, tb), 30)\n",
+            why="a timeout cancels both, a failure of one leaves the other running",
+        ),
+        Invalid(
             "import asyncio\nclass Op:\n    def __init__(self):\n        self.task_list = []\n"
             "    def submit(self, fn):\n        self.task_list.append(asyncio.create_task(fn()))\n"
             "    async def join(self):\n        return await asyncio.gather(*self.task_list)\n",
@@ -160,12 +171,26 @@ class TimedOutTasksLeftRunning(Rule):
         qualname = self.ctx.qualified_name(node.func)
         if qualname == _WAIT and isinstance(self.ctx.parent(), cst.Await):
             self._check_wait(node)
-        elif qualname == _GATHER and isinstance(self.ctx.parent(), cst.Await):
+        elif qualname == _GATHER and (isinstance(self.ctx.parent(), cst.Await) or self._awaited_through_wait_for()):
             self._check_gather(node)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if self._catches_timeout(node.type):
             self._check_handler(node)
+
+    def _awaited_through_wait_for(self) -> bool:
+        """``await asyncio.wait_for(asyncio.gather(...), T)``: a failed task still leaves
+        the others running (only a timeout cancels them)."""
+        stack = self.ctx.stack
+        if len(stack) < 4 or not isinstance(stack[-2], cst.Arg):
+            return False
+        call, awaited = stack[-3], stack[-4]
+        return (
+            isinstance(call, cst.Call)
+            and self.ctx.qualified_name(call.func) == _WAIT_FOR
+            and call.args[0] is stack[-2]
+            and isinstance(awaited, cst.Await)
+        )
 
     # -- asyncio.wait(..., timeout=T) ----------------------------------------------------
 
@@ -342,7 +367,9 @@ class TimedOutTasksLeftRunning(Rule):
         handler_code = self.ctx.module.code_for_node(handler)
         if ".cancel(" in handler_code or (try_.finalbody is not None and ".cancel(" in self.ctx.module.code_for_node(try_.finalbody)):
             return
-        waited_names = {_root(call.args[0].value) for call in waited if call.args}
+        # Every task named in what wait_for waits on is cancelled with it on timeout
+        # (``wait_for(asyncio.gather(t1, t2), 5)`` cancels the gather, and the gather its tasks).
+        waited_names = {node.value for call in waited if call.args for node in _walk(call.args[0].value) if isinstance(node, cst.Name)}
         siblings = []
         for earlier in block.body[: list(block.body).index(try_)]:
             small = _last_small(earlier)
@@ -352,7 +379,8 @@ class TimedOutTasksLeftRunning(Rule):
                     siblings.append(name)
         if siblings:
             listed = ", ".join(f"`{name}`" for name in siblings)
-            message = f"the timeout is handled and the function returns, but {listed} keeps running: cancel the sibling tasks of the job"
+            verb = "keeps" if len(siblings) == 1 else "keep"
+            message = f"the timeout is handled and the function returns, but {listed} {verb} running: cancel the sibling tasks of the job"
             self.report(handler.type or handler, message, statement=handler)
 
     def _catches_timeout(self, type_: Optional[cst.BaseExpression]) -> bool:

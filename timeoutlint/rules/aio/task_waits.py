@@ -8,11 +8,11 @@ from typing import Optional
 import libcst as cst
 
 from timeoutlint.analysis.bounds import opens_bound
-from timeoutlint.analysis.callargs import format_seconds, has_star_kwargs, keyword, with_keyword
+from timeoutlint.analysis.callargs import format_seconds, has_star_kwargs, keyword
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
-from timeoutlint.rules.aio._bounded import CallerBound, bound_fix
+from timeoutlint.rules.aio._bounded import CallerBound
 
 _WAITS = {"asyncio.wait": "asyncio.wait()", "asyncio.as_completed": "asyncio.as_completed()"}
 # anyio and trio task groups are left alone: in structured concurrency the caller owns the
@@ -54,18 +54,22 @@ class AsyncWaitWithoutTimeout(CallerBound):
 
     async def first_reply(replicas, query):
         tasks = [asyncio.create_task(r.ask(query)) for r in replicas]
-        for next_done in asyncio.as_completed(tasks, timeout=10):
-            return await next_done
+        try:
+            for next_done in asyncio.as_completed(tasks, timeout=10):
+                return await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
     ```
 
     ## Fix safety
-    With `default-timeout` set, `as_completed(...)` gets `timeout=T` (it then raises
-    `TimeoutError`, exactly as a scope would); `asyncio.wait(...)` is bounded by
-    `async with asyncio.timeout(T):` around its statement on 3.11+ or
-    `asyncio.wait_for(..., timeout=T)` before (not by its own `timeout=`, which returns
-    silently with tasks still pending); an `asyncio.TaskGroup` block is wrapped in `async
-    with asyncio.timeout(T):`. The fix is unsafe:
-    a wait that took as long as it took now raises `TimeoutError`.
+    With `default-timeout` set and a target of 3.11 or later, an `asyncio.TaskGroup` block
+    is wrapped in `async with asyncio.timeout(T):`; on a timeout the scope cancels the
+    group, and the group cancels its tasks. The fix is unsafe: a wait that took as long as
+    it took now raises `TimeoutError`. `asyncio.wait(...)` and `as_completed(...)` get no
+    fix: on a timeout neither cancels the tasks it was given, so a bound added for you
+    would turn a hang into tasks left running (TL204's fault). Pass `timeout=` and cancel
+    what is still pending, or use a `TaskGroup`.
 
     Not reported: a timeout given (an explicit `None` is TL305's), a wait right after
     the tasks were cancelled (a drain, as in TL201), a call with
@@ -79,8 +83,9 @@ class AsyncWaitWithoutTimeout(CallerBound):
 
     ## Options
     - `default-timeout` (top-level setting): the seconds the fix uses.
-    - `timeout-scopes` (in `[tool.timeoutlint.rules.TL202]`): more context managers that
-      bound what runs inside them, as qualified names.
+    - `timeout-scopes` (in `[tool.timeoutlint.rules.TL202]` or `.TL201`): more context
+      managers that bound what runs inside them, as qualified names; the scopes named in
+      either table serve both rules.
 
     ## References
     - [asyncio.wait](https://docs.python.org/3/library/asyncio-task.html#asyncio.wait)
@@ -128,13 +133,13 @@ class AsyncWaitWithoutTimeout(CallerBound):
     INVALID = [
         Invalid(
             "import asyncio\nasync def f(ts):\n    for d in asyncio.as_completed(ts):\n        await d\n",
-            fixed="import asyncio\nasync def f(ts):\n    for d in asyncio.as_completed(ts, timeout=30):\n        await d\n",
             settings=_DEFAULT,
+            why="no fix: on a timeout the tasks would run on",
         ),
         Invalid(
             "import asyncio\nasync def f(ts):\n    done, _ = await asyncio.wait(ts)\n    return done\n",
-            fixed="import asyncio\nasync def f(ts):\n    done, _ = await asyncio.wait_for(asyncio.wait(ts), timeout=30)\n    return done\n",
             settings=_DEFAULT,
+            why="no fix: on a timeout the tasks would run on",
         ),
         Invalid(
             "import asyncio\nasync def f(cs):\n    async with asyncio.TaskGroup() as tg:\n        for c in cs:\n"
@@ -155,8 +160,10 @@ class AsyncWaitWithoutTimeout(CallerBound):
             return
         if self.bounded_here() or self.drains():
             return
-        fix = self._timeout_fix(node) if qualname == "asyncio.as_completed" else bound_fix(self, node)
-        self.flag(node, self.message.format(callee=_WAITS[qualname]), fix)
+        # No fix: on a timeout neither ``asyncio.wait`` nor ``as_completed`` cancels the tasks,
+        # so a bound added here would turn a hang into tasks left running (TL204's fault);
+        # what to do with them is the author's call.
+        self.flag(node, self.message.format(callee=_WAITS[qualname]), None)
 
     def visit_With(self, node: cst.With) -> None:
         if node.asynchronous is None:
@@ -171,17 +178,6 @@ class AsyncWaitWithoutTimeout(CallerBound):
             fix = self._group_fix(node) if _GROUPS[qualname] == "asyncio.TaskGroup()" and len(node.items) == 1 else None
             self.flag(item, self.message.format(callee=_GROUPS[qualname]), fix, statement=node)
             return
-
-    def _timeout_fix(self, call: cst.Call) -> Optional[PendingFix]:
-        seconds = self.ctx.settings.default_timeout
-        if seconds is None:
-            return None
-        value = cst.parse_expression(format_seconds(seconds))
-        return PendingFix(
-            f"Pass `timeout={format_seconds(seconds)}` (the configured default-timeout)",
-            Applicability.UNSAFE,
-            [(call, with_keyword(call, "timeout", value))],
-        )
 
     def _group_fix(self, group: cst.With) -> Optional[PendingFix]:
         """``async with asyncio.timeout(T):`` around the task group's block."""
