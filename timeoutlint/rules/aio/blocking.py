@@ -8,8 +8,18 @@ from typing import Any, Optional
 import libcst as cst
 
 from timeoutlint.analysis.testrunner import is_test_path
-from timeoutlint.analysis.waits import Wait
-from timeoutlint.analysis.waits import FUTURES, NETWORK, SUBPROCESSES, THREADS, connects, does_not_block, find_wait, literal_kind, ZERO
+from timeoutlint.analysis.waits import (
+    FUTURES,
+    NETWORK,
+    SUBPROCESSES,
+    THREADS,
+    ZERO,
+    Wait,
+    connects,
+    does_not_block,
+    find_wait,
+    literal_kind,
+)
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid

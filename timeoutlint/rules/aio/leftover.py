@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from typing import Optional
 
 import libcst as cst
 
@@ -12,6 +12,7 @@ from timeoutlint.analysis.waits import NONE, literal_kind
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rules.aio._tasks import calls_cancel, last_small, mentions_word, root, uses, walk
 
 _WAIT = "asyncio.wait"
 _GATHER = "asyncio.gather"
@@ -209,7 +210,7 @@ class TimedOutTasksLeftRunning(Rule):
         if not (isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2):
             return
         pending = target.elements[1].value
-        sources = [_root(call.args[0].value)] if call.args else []
+        sources = [root(call.args[0].value)] if call.args else []
         if sources and sources[0] in {param.name.value for param in all_params(function.params)}:
             return  # the caller's tasks: the caller may well cancel them
         if isinstance(pending, cst.Name) and sources and sources[0] == pending.value:
@@ -233,15 +234,15 @@ class TimedOutTasksLeftRunning(Rule):
             return bool(elements) and all(self._creates(element) for element in elements)
         if not isinstance(tasks, cst.Name):
             return False
-        for node in _walk(function.body):
-            if isinstance(node, cst.Assign) and any(_root(t.target) == tasks.value for t in node.targets):
+        for node in walk(function.body):
+            if isinstance(node, cst.Assign) and any(root(t.target) == tasks.value for t in node.targets):
                 if self._made_here(node.value, function) if not isinstance(node.value, cst.Name) else False:
                     return True
             if (
                 isinstance(node, cst.Call)
                 and isinstance(node.func, cst.Attribute)
                 and node.func.attr.value in ("append", "add")
-                and _root(node.func.value) == tasks.value
+                and root(node.func.value) == tasks.value
                 and node.args
                 and self._creates(node.args[0].value)
             ):
@@ -253,13 +254,13 @@ class TimedOutTasksLeftRunning(Rule):
         if not isinstance(parent, cst.IndentedBlock):
             return None
         text = self.ctx.module.code_for_node(function)
-        loop_name = next(name for name in ("task", "leftover", "pending_task", "_task") if not _mentions_word(text, name))
+        loop_name = next(name for name in ("task", "leftover", "pending_task", "_task") if not mentions_word(text, name))
         loop = cst.parse_statement(f"for {loop_name} in {pending}:\n    {loop_name}.cancel()\n")
         return PendingFix(self.fix_title, Applicability.UNSAFE, [(line, cst.FlattenSentinel([line, loop]))])
 
     def _cancelled_or_handed_on(self, function: cst.FunctionDef, name: str, binding: cst.CSTNode) -> bool:
         """Is the task set ``name`` cancelled somewhere in the function, or handed on?"""
-        for use, parents in _uses(function, name):
+        for use, parents in uses(function, name):
             if any(node is binding for node in parents):
                 continue
             statement = next((n for n in reversed(parents) if isinstance(n, cst.SimpleStatementLine)), None)
@@ -267,14 +268,14 @@ class TimedOutTasksLeftRunning(Rule):
                 return True  # ``pending.pop().cancel()``
             parent = parents[-1] if parents else None
             if isinstance(parent, cst.For) and use is parent.iter:
-                loop_var = _root(parent.target)
-                if loop_var is not None and _calls_cancel(parent.body, loop_var):
+                loop_var = root(parent.target)
+                if loop_var is not None and calls_cancel(parent.body, loop_var):
                     return True
                 continue
             if isinstance(parent, cst.CompFor) and use is parent.iter:
-                loop_var = _root(parent.target)
+                loop_var = root(parent.target)
                 comprehension = parents[-2] if len(parents) >= 2 else None
-                if loop_var is not None and comprehension is not None and _calls_cancel(comprehension, loop_var):
+                if loop_var is not None and comprehension is not None and calls_cancel(comprehension, loop_var):
                     return True
                 continue
             if isinstance(parent, cst.Attribute) and use is parent.value:
@@ -308,7 +309,7 @@ class TimedOutTasksLeftRunning(Rule):
         scope: cst.CSTNode = self._class() if code.startswith("self.") else self._function()  # type: ignore[assignment]
         if scope is None:
             return False
-        for node in _walk(scope):
+        for node in walk(scope):
             if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "append":
                 if self.ctx.module.code_for_node(node.func.value) == code and node.args and self._creates(node.args[0].value):
                     return arg.star == "*"
@@ -360,22 +361,22 @@ class TimedOutTasksLeftRunning(Rule):
         block = stack[index - 2] if index >= 2 else None
         if not isinstance(try_, cst.Try) or not isinstance(block, cst.IndentedBlock) or try_ not in block.body:
             return
-        waited = [call for call in _walk(try_.body) if isinstance(call, cst.Call) and self.ctx.qualified_name(call.func) == _WAIT_FOR]
+        waited = [call for call in walk(try_.body) if isinstance(call, cst.Call) and self.ctx.qualified_name(call.func) == _WAIT_FOR]
         body = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else ()
-        if not waited or not body or not isinstance(_last_small(body[-1]), cst.Return):
+        if not waited or not body or not isinstance(last_small(body[-1]), cst.Return):
             return
         handler_code = self.ctx.module.code_for_node(handler)
         if ".cancel(" in handler_code or (try_.finalbody is not None and ".cancel(" in self.ctx.module.code_for_node(try_.finalbody)):
             return
         # Every task named in what wait_for waits on is cancelled with it on timeout
         # (``wait_for(asyncio.gather(t1, t2), 5)`` cancels the gather, and the gather its tasks).
-        waited_names = {node.value for call in waited if call.args for node in _walk(call.args[0].value) if isinstance(node, cst.Name)}
+        waited_names = {node.value for call in waited if call.args for node in walk(call.args[0].value) if isinstance(node, cst.Name)}
         siblings = []
         for earlier in block.body[: list(block.body).index(try_)]:
-            small = _last_small(earlier)
+            small = last_small(earlier)
             if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 name = small.targets[0].target.value
-                if self._creates(small.value) and name not in waited_names and not _mentions_word(handler_code, name):
+                if self._creates(small.value) and name not in waited_names and not mentions_word(handler_code, name):
                     siblings.append(name)
         if siblings:
             listed = ", ".join(f"`{name}`" for name in siblings)
@@ -397,50 +398,3 @@ class TimedOutTasksLeftRunning(Rule):
     def _class(self) -> Optional[cst.ClassDef]:
         return next((n for n in reversed(self.ctx.stack) if isinstance(n, cst.ClassDef)), None)
 
-
-def _root(node: cst.BaseExpression) -> Optional[str]:
-    return node.value if isinstance(node, cst.Name) else None
-
-
-def _mentions_word(text: str, word: str) -> bool:
-    import re
-
-    return re.search(rf"\b{re.escape(word)}\b", text) is not None
-
-
-def _last_small(statement: cst.CSTNode) -> Optional[cst.CSTNode]:
-    if isinstance(statement, cst.SimpleStatementLine) and statement.body:
-        return statement.body[-1]
-    return None
-
-
-def _calls_cancel(node: cst.CSTNode, name: str) -> bool:
-    for inner in _walk(node):
-        if (
-            isinstance(inner, cst.Call)
-            and isinstance(inner.func, cst.Attribute)
-            and inner.func.attr.value == "cancel"
-            and _root(inner.func.value) == name
-        ):
-            return True
-    return False
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
-def _uses(function: cst.FunctionDef, name: str) -> Iterator[tuple[cst.Name, Sequence[cst.CSTNode]]]:
-    """Every ``Name(name)`` in the function, with its ancestors (outermost first)."""
-
-    def visit(node: cst.CSTNode, parents: list[cst.CSTNode]) -> Iterator[tuple[cst.Name, Sequence[cst.CSTNode]]]:
-        if isinstance(node, cst.Name) and node.value == name:
-            yield node, parents
-        parents.append(node)
-        for child in node.children:
-            yield from visit(child, parents)
-        parents.pop()
-
-    yield from visit(function.body, [])
