@@ -510,16 +510,11 @@ def _project_pass(
         loader = FactLoader(rule.code, files, facts, settings, facts_options)
         try:
             diagnostics = rule.check_project(facts, settings, load=loader)  # type: ignore[attr-defined]
-        except Exception as exc:
-            if outcomes:
-                outcomes[0].result.errors.append(LintError(outcomes[0].path, _project_error(rule, exc)))
-            continue
-        try:
             bounded = _caller_bounded(rule, facts, settings)
         except Exception as exc:
             if outcomes:
                 outcomes[0].result.errors.append(LintError(outcomes[0].path, _project_error(rule, exc)))
-            bounded = frozenset()
+            continue
         every_bounded.update(bounded)
         if bounded:
             for outcome in outcomes:

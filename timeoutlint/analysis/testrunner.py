@@ -22,7 +22,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10
     import tomli as tomllib
 
-_INI_FILES = (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
+# After ``pytest.ini`` and ``pyproject.toml``: the ini files pytest reads, with the section
+# that makes them its configuration.
+_INI_FILES = (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest"))
 _TEST_FOLDERS = frozenset({"test", "tests", "testing"})
 
 
@@ -57,16 +59,17 @@ def _read_config(folder: str) -> Optional[tuple[Optional[float]]]:
     """``(timeout,)`` when ``folder`` holds pytest's configuration, else None."""
     ini = os.path.join(folder, "pytest.ini")
     if os.path.isfile(ini):
-        return (_ini_timeout(ini, "pytest"),)
+        return (_ini_timeout(_parser(ini), "pytest"),)  # a pytest.ini is pytest's, whatever it holds
     pyproject = os.path.join(folder, "pyproject.toml")
     if os.path.isfile(pyproject):
         table = _pyproject_table(pyproject)
         if table is not None:
             return (_seconds(table.get("timeout")),)
-    for name, section in _INI_FILES[1:]:
+    for name, section in _INI_FILES:
         candidate = os.path.join(folder, name)
-        if os.path.isfile(candidate) and _has_section(candidate, section):
-            return (_ini_timeout(candidate, section),)
+        parser = _parser(candidate) if os.path.isfile(candidate) else None
+        if parser is not None and parser.has_section(section):
+            return (_ini_timeout(parser, section),)
     return None
 
 
@@ -92,13 +95,7 @@ def _parser(path: str) -> Optional[configparser.RawConfigParser]:
     return parser
 
 
-def _has_section(path: str, section: str) -> bool:
-    parser = _parser(path)
-    return parser is not None and parser.has_section(section)
-
-
-def _ini_timeout(path: str, section: str) -> Optional[float]:
-    parser = _parser(path)
+def _ini_timeout(parser: Optional[configparser.RawConfigParser], section: str) -> Optional[float]:
     if parser is None or not parser.has_section(section):
         return None
     return _seconds(parser.get(section, "timeout", fallback=None))

@@ -295,6 +295,27 @@ BLOCKING_CALLS_OPTION = "blocking-calls"
 _USER_KEYS = {"name": str, "timeout": str, "position": int}
 
 
+def critical_section(ctx: Any, call: cst.Call) -> bool:
+    """``lock.acquire()`` with ``lock.release()`` in the same function (what ``with lock:``
+    writes), or in ``__enter__`` with the release in the same class's ``__exit__``: it
+    waits only for another thread's critical section to end, not for another thread to act."""
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    if receiver is None:
+        return False
+    code = ctx.module.code_for_node
+    function = ctx.current_function()
+    text = f"{code(receiver)}.release("
+    if text in code(function or ctx.module):
+        return True
+    if function is None or function.name.value not in ("__enter__", "__aenter__"):
+        return False
+    owner = next((n for n in reversed(ctx.stack) if isinstance(n, cst.ClassDef)), None)
+    return owner is not None and any(
+        isinstance(statement, cst.FunctionDef) and statement.name.value in ("__exit__", "__aexit__") and text in code(statement)
+        for statement in owner.body.body
+    )
+
+
 def check_blocking_calls(value: Any) -> Optional[str]:
     """The problem with a ``blocking-calls`` option value, or None when it is well formed."""
     example = '[{name = "mypkg.client.fetch", timeout = "timeout", position = 1}]'

@@ -25,7 +25,7 @@ from timeoutlint.rule import Rule
 from timeoutlint.settings import Settings
 
 # The calls that run a coroutine as the whole program (``asyncio.run(main())``).
-ENTRY_RUNNERS = frozenset({"asyncio.run", "asyncio.Runner.run", "anyio.run", "trio.run"})
+ENTRY_RUNNERS = frozenset({"asyncio.run", "anyio.run", "trio.run"})
 _RUN_UNTIL_COMPLETE = "run_until_complete"
 SCOPE_OPTIONS: dict[str, Any] = {TIMEOUT_SCOPES_OPTION: check_timeout_scopes}
 BOUND, FREE, ENTRY = "bound", "free", "entry"
@@ -178,16 +178,9 @@ def bound_fix(rule: Rule, awaitable: cst.BaseExpression) -> Optional[PendingFix]
     title = f"Bound it with a {format_seconds(seconds)} s timeout (the configured default-timeout)"
     if rule.ctx.target_version >= (3, 11):
         statement = _wrappable_statement(rule)
-        reference = rule.ctx.reference("asyncio", "timeout")
-        if statement is not None and reference is not None:
-            expression, need = reference
-            scope = cst.With(
-                items=[cst.WithItem(cst.Call(expression, [cst.Arg(value)]))],
-                body=cst.IndentedBlock([statement.with_changes(leading_lines=())]),
-                asynchronous=cst.Asynchronous(),
-                leading_lines=statement.leading_lines,
-            )
-            return PendingFix(title, Applicability.UNSAFE, [(statement, scope)], [need] if need else [])
+        scoped = timeout_scope_fix(rule, statement, title) if statement is not None else None
+        if scoped is not None:
+            return scoped
     reference = rule.ctx.reference("asyncio", "wait_for")
     if reference is None:
         return None
@@ -197,6 +190,23 @@ def bound_fix(rule: Rule, awaitable: cst.BaseExpression) -> Optional[PendingFix]
     )
     wrapped = cst.Call(expression, [cst.Arg(awaitable.with_changes(lpar=[], rpar=[])), timeout])
     return PendingFix(title, Applicability.UNSAFE, [(awaitable, wrapped)], [need] if need else [])
+
+
+def timeout_scope_fix(rule: Rule, statement: cst.BaseStatement, title: str) -> Optional[PendingFix]:
+    """``async with asyncio.timeout(<default-timeout>):`` around ``statement`` (its leading
+    comments and blank lines stay in front); None without a default or an ``asyncio`` name."""
+    seconds = rule.ctx.settings.default_timeout
+    reference = rule.ctx.reference("asyncio", "timeout") if seconds is not None else None
+    if reference is None:
+        return None
+    expression, need = reference
+    scope = cst.With(
+        items=[cst.WithItem(cst.Call(expression, [cst.Arg(cst.parse_expression(format_seconds(seconds)))]))],
+        body=cst.IndentedBlock([statement.with_changes(leading_lines=())]),
+        asynchronous=cst.Asynchronous(),
+        leading_lines=statement.leading_lines,  # type: ignore[attr-defined]
+    )
+    return PendingFix(title, Applicability.UNSAFE, [(statement, scope)], [need] if need else [])
 
 
 def _wrappable_statement(rule: Rule) -> Optional[cst.SimpleStatementLine]:

@@ -14,8 +14,8 @@ from timeoutlint.analysis.waits import (
     SUBPROCESSES,
     THREADS,
     ZERO,
-    Wait,
     connects,
+    critical_section,
     does_not_block,
     find_wait,
     literal_kind,
@@ -171,17 +171,11 @@ class BlockingWaitInAsyncFunction(Rule):
         wait = find_wait(self.ctx, node)
         if wait is None or wait.rule not in _SYNC_KINDS or not wait.blocks or isinstance(self.ctx.parent(), cst.Await):
             return
-        if does_not_block(wait, node) or not connects(wait, node) or self._critical_section(node, wait, function):
+        if does_not_block(wait, node) or not connects(wait, node):
             return
+        if wait.label.endswith(".acquire()") and critical_section(self.ctx, node):
+            return  # waits only for another thread's critical section
         self.report(node, self.message.format(callee=wait.label), self._thread_fix(node, wait.label))
-
-    def _critical_section(self, call: cst.Call, wait: Wait, function: cst.FunctionDef) -> bool:
-        """``lock.acquire()`` with ``lock.release()`` in the same function, what ``with
-        lock:`` writes: it waits only for another thread's critical section."""
-        if not wait.label.endswith(".acquire()") or not isinstance(call.func, cst.Attribute):
-            return False
-        code = self.ctx.module.code_for_node
-        return f"{code(call.func.value)}.release(" in code(function)
 
     def _silenced_for_peers(self) -> bool:
         """``# noqa: ASYNC251`` (or another flake8-async/Ruff ASYNC2xx code, the same
@@ -193,7 +187,7 @@ class BlockingWaitInAsyncFunction(Rule):
     def _fixable_here(self) -> bool:
         return not any(isinstance(n, cst.GeneratorExp) for n in self.ctx.stack)
 
-    def _awaited(self, call: cst.Call, value: cst.BaseExpression) -> cst.Await:
+    def _awaited(self, value: cst.BaseExpression) -> cst.Await:
         parenthesised = not isinstance(self.ctx.parent(), _BARE)
         parens = {"lpar": [cst.LeftParen()], "rpar": [cst.RightParen()]} if parenthesised else {}
         return cst.Await(value, **parens)  # type: ignore[arg-type]
@@ -203,7 +197,7 @@ class BlockingWaitInAsyncFunction(Rule):
         if reference is None:
             return None
         expression, need = reference
-        awaited = self._awaited(call, call.with_changes(func=expression))
+        awaited = self._awaited(call.with_changes(func=expression))
         return PendingFix("Use `await asyncio.sleep(...)`", Applicability.UNSAFE, [(call, awaited)], [need] if need else [])
 
     def _thread_fix(self, call: cst.Call, label: str) -> Optional[PendingFix]:
@@ -215,12 +209,12 @@ class BlockingWaitInAsyncFunction(Rule):
             if reference is None:
                 return None
             expression, need = reference
-            awaited = self._awaited(call, cst.Call(expression, [cst.Arg(func.value)]))
+            awaited = self._awaited(cst.Call(expression, [cst.Arg(func.value)]))
             return PendingFix("Use `await asyncio.wrap_future(...)`", Applicability.UNSAFE, [(call, awaited)], [need] if need else [])
         reference = self.ctx.reference("asyncio", "to_thread")
         if reference is None:
             return None
         expression, need = reference
         args = [cst.Arg(func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))] if call.args else [cst.Arg(func)]
-        awaited = self._awaited(call, cst.Call(expression, args + list(call.args)))
+        awaited = self._awaited(cst.Call(expression, args + list(call.args)))
         return PendingFix("Run it with `await asyncio.to_thread(...)`", Applicability.UNSAFE, [(call, awaited)], [need] if need else [])

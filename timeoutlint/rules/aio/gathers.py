@@ -7,7 +7,6 @@ from typing import Any, Optional
 import libcst as cst
 
 from timeoutlint.analysis.bounds import bounding_wait_for, opens_bound
-from timeoutlint.analysis.callargs import keyword
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
 from timeoutlint.rules.aio._bounded import CallerBound, bound_fix
@@ -207,7 +206,7 @@ class GatherWithoutTimeout(CallerBound):
 
 def _each_bounded(rule: CallerBound, gather: cst.Call) -> bool:
     """Every awaitable of the gather is ``asyncio.wait_for(..., <finite>)`` itself."""
-    if not gather.args or keyword(gather, "return_exceptions") is gather.args[0]:
+    if not any(arg.keyword is None for arg in gather.args):
         return False
     for arg in gather.args:
         if arg.keyword is not None:

@@ -12,6 +12,7 @@ from timeoutlint.analysis.waits import NONE, literal_kind
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rules.aio.task_waits import TASK_GROUPS
 from timeoutlint.rules.aio._tasks import calls_cancel, last_small, mentions_word, root, uses, walk
 
 _WAIT = "asyncio.wait"
@@ -236,7 +237,7 @@ class TimedOutTasksLeftRunning(Rule):
             return False
         for node in walk(function.body):
             if isinstance(node, cst.Assign) and any(root(t.target) == tasks.value for t in node.targets):
-                if self._made_here(node.value, function) if not isinstance(node.value, cst.Name) else False:
+                if not isinstance(node.value, cst.Name) and self._made_here(node.value, function):
                     return True
             if (
                 isinstance(node, cst.Call)
@@ -254,7 +255,9 @@ class TimedOutTasksLeftRunning(Rule):
         if not isinstance(parent, cst.IndentedBlock):
             return None
         text = self.ctx.module.code_for_node(function)
-        loop_name = next(name for name in ("task", "leftover", "pending_task", "_task") if not mentions_word(text, name))
+        loop_name = next((name for name in ("task", "leftover", "pending_task", "_task") if not mentions_word(text, name)), None)
+        if loop_name is None:
+            return None
         loop = cst.parse_statement(f"for {loop_name} in {pending}:\n    {loop_name}.cancel()\n")
         return PendingFix(self.fix_title, Applicability.UNSAFE, [(line, cst.FlattenSentinel([line, loop]))])
 
@@ -348,7 +351,9 @@ class TimedOutTasksLeftRunning(Rule):
         for node in reversed(self.ctx.stack):
             if isinstance(node, _FUNCTIONS):
                 return False
-            if isinstance(node, cst.With) and any("TaskGroup(" in self.ctx.module.code_for_node(item) for item in node.items):
+            if isinstance(node, cst.With) and any(
+                isinstance(item.item, cst.Call) and self.ctx.qualified_name(item.item.func) in TASK_GROUPS for item in node.items
+            ):
                 return True
         return False
 

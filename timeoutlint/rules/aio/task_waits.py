@@ -12,13 +12,13 @@ from timeoutlint.analysis.callargs import format_seconds, has_star_kwargs, keywo
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
-from timeoutlint.rules.aio._bounded import CallerBound
+from timeoutlint.rules.aio._bounded import CallerBound, timeout_scope_fix
 
 _WAITS = {"asyncio.wait": "asyncio.wait()", "asyncio.as_completed": "asyncio.as_completed()"}
 # anyio and trio task groups are left alone: in structured concurrency the caller owns the
 # deadline (a cancel scope around the call), and trio's docs tell functions not to take a
 # timeout at all; on the shared corpus every one of their 318 task groups was that shape.
-_GROUPS = {
+TASK_GROUPS = {
     "asyncio.TaskGroup": "asyncio.TaskGroup()",
     "asyncio.taskgroups.TaskGroup": "asyncio.TaskGroup()",
 }
@@ -171,30 +171,18 @@ class AsyncWaitWithoutTimeout(CallerBound):
         for index, item in enumerate(node.items):
             call = item.item
             qualname = self.ctx.qualified_name(call.func) if isinstance(call, cst.Call) else None
-            if qualname not in _GROUPS:
+            if qualname not in TASK_GROUPS:
                 continue
             if self.bounded_here() or any(opens_bound(self.ctx, earlier.item, self.scopes()) for earlier in node.items[:index]):
                 return
-            fix = self._group_fix(node) if _GROUPS[qualname] == "asyncio.TaskGroup()" and len(node.items) == 1 else None
-            self.flag(item, self.message.format(callee=_GROUPS[qualname]), fix, statement=node)
+            fix = self._group_fix(node) if TASK_GROUPS[qualname] == "asyncio.TaskGroup()" and len(node.items) == 1 else None
+            self.flag(item, self.message.format(callee=TASK_GROUPS[qualname]), fix, statement=node)
             return
 
     def _group_fix(self, group: cst.With) -> Optional[PendingFix]:
         """``async with asyncio.timeout(T):`` around the task group's block."""
         seconds = self.ctx.settings.default_timeout
-        parent = self.ctx.parent()
-        if seconds is None or self.ctx.target_version < (3, 11) or not isinstance(parent, cst.IndentedBlock):
+        if seconds is None or self.ctx.target_version < (3, 11) or not isinstance(self.ctx.parent(), cst.IndentedBlock):
             return None
-        reference = self.ctx.reference("asyncio", "timeout")
-        if reference is None:
-            return None
-        expression, need = reference
-        value = cst.parse_expression(format_seconds(seconds))
-        scope = cst.With(
-            items=[cst.WithItem(cst.Call(expression, [cst.Arg(value)]))],
-            body=cst.IndentedBlock([group.with_changes(leading_lines=())]),
-            asynchronous=cst.Asynchronous(),
-            leading_lines=group.leading_lines,
-        )
         title = f"Wrap it in `async with asyncio.timeout({format_seconds(seconds)})` (the configured default-timeout)"
-        return PendingFix(title, Applicability.UNSAFE, [(group, scope)], [need] if need else [])
+        return timeout_scope_fix(self, group, title)

@@ -8,8 +8,6 @@ from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from timeoutlint.analysis.testrunner import is_test_path  # noqa: F401  (re-exported)
-
 from timeoutlint.rules.executors._pools import BodyIndex, Resolve, walk
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)

@@ -18,12 +18,12 @@ from timeoutlint.rules.executors._pool_rewrites import (
     single_task,
 )
 from timeoutlint.analysis.definitions import qualname
+from timeoutlint.analysis.testrunner import is_test_path
 from timeoutlint.rules.executors._pool_sites import (
     ENTRY_DECORATOR_ATTRS,
     ENTRY_DECORATORS,
     ENTRY_NAMES,
     is_module_level,
-    is_test_path,
     main_block_calls,
     mentions,
     scopes_outwards,

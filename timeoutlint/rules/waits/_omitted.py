@@ -29,6 +29,9 @@ from timeoutlint.rules.waits._fixes import default_timeout_fix
 
 # The per-rule option every TL30x rule takes (validated when the configuration loads).
 BLOCKING_CALLS: dict[str, Any] = {BLOCKING_CALLS_OPTION: check_blocking_calls}
+# Bounds that interrupt a blocking call. Not ``analysis.bounds``' scopes: an asyncio scope
+# (or tornado's ``gen_test``) cancels at the next ``await`` and cannot stop a thread blocked
+# in ``t.join()``.
 _GREEN_TIMEOUTS = frozenset({"eventlet.Timeout", "eventlet.timeout.Timeout", "gevent.Timeout", "gevent.timeout.Timeout"})
 _TEST_TIMEOUTS = frozenset({"pytest.mark.timeout"})
 

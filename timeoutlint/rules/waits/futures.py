@@ -6,6 +6,7 @@ from typing import Optional
 
 import libcst as cst
 
+from timeoutlint.analysis.bindings import assigned_names
 from timeoutlint.analysis.definitions import all_params
 from timeoutlint.analysis.known import EXECUTOR_TYPES
 from timeoutlint.analysis.waits import Wait
@@ -306,11 +307,10 @@ def _bound_in(body: cst.BaseSuite) -> set[str]:
 
     class _Finder(cst.CSTVisitor):
         def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            for name in _names(node.target):
-                found.add(name)
+            found.update(assigned_names(node.target))
 
         def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            found.update(_names(node.target))
+            found.update(assigned_names(node.target))
 
         def visit_Call(self, node: cst.Call) -> None:
             func = node.func
@@ -323,10 +323,3 @@ def _bound_in(body: cst.BaseSuite) -> set[str]:
     body.visit(_Finder())
     return found
 
-
-def _names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _names(element.value)]
-    return []

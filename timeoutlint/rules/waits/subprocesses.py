@@ -52,9 +52,9 @@ class SubprocessWithoutTimeout(OmittedTimeout):
     `p.wait()` or `p.communicate()` after `p.kill()` earlier in the same block (also inside
     a `with suppress(OSError):`) only reaps the killed child (the idiom the `subprocess`
     docs show) and is not reported, nor is one after a `p.wait()` or `p.communicate()` that
-    returned (the child is gone); after `terminate()` it is (a child may ignore SIGTERM). Nor is a wait in the body of
-    `if timeout is None:` on a parameter named for a timeout: the caller chose to wait as
-    long as it takes.
+    returned (the child is gone); after `terminate()` it is (a child may ignore SIGTERM).
+    Nor is a wait in the body of `if timeout is None:` on a parameter named for a timeout:
+    the caller chose to wait as long as it takes.
 
     An explicit `timeout=None` is reported by TL305, not here. A call with `**kwargs` may
     carry a timeout and is not reported; a `wait()` on an object not known to be a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from timeoutlint.analysis.waits import Wait
+from timeoutlint.analysis.waits import Wait, critical_section
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid
 from timeoutlint.rules.waits._omitted import OmittedTimeout
@@ -209,33 +209,11 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     ]
 
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
-        if wait.label.endswith(".acquire()") and (self._released_here(call) or self._fresh(call)):
+        if wait.label.endswith(".acquire()") and (critical_section(self.ctx, call) or self._fresh(call)):
             return True
         if wait.label in _QUEUE_GETS and self._in_while_loop():
             return True
         return False
-
-    def _released_here(self, call: cst.Call) -> bool:
-        """``lock.acquire()`` with ``lock.release()`` in the same function: a critical
-        section (what ``with lock:`` writes), which waits only for another critical section
-        to end, not for another thread to act."""
-        receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-        if receiver is None:
-            return False
-        function = self.ctx.current_function()
-        text = f"{self.ctx.module.code_for_node(receiver)}.release("
-        if text in self.ctx.module.code_for_node(function or self.ctx.module):
-            return True
-        # ``__enter__`` acquires, ``__exit__`` of the same class releases: ``with obj:``.
-        if function is None or function.name.value not in ("__enter__", "__aenter__"):
-            return False
-        owner = next((n for n in reversed(self.ctx.stack) if isinstance(n, cst.ClassDef)), None)
-        return owner is not None and any(
-            isinstance(statement, cst.FunctionDef)
-            and statement.name.value in ("__exit__", "__aexit__")
-            and text in self.ctx.module.code_for_node(statement)
-            for statement in owner.body.body
-        )
 
     def _fresh(self, call: cst.Call) -> bool:
         """``lock = Lock()`` as the statement just before ``lock.acquire()``: nobody else
