@@ -323,7 +323,7 @@ class ClockFlow:
 
     # -- uses ---------------------------------------------------------------------------
 
-    def _is_load(self, name: cst.Name) -> bool:
+    def is_load(self, name: cst.Name) -> bool:
         parent = self.parent.get(name)
         if isinstance(parent, cst.Attribute):
             return name is not parent.attr
@@ -432,7 +432,7 @@ class ClockFlow:
                     evidence.append(node.value)  # ``timeout=deadline - time.time()``
             if not isinstance(node, cst.BaseExpression):
                 continue
-            if isinstance(node, cst.Name) and not self._is_load(node):
+            if isinstance(node, cst.Name) and not self.is_load(node):
                 continue
             kind = self.kind(node)
             if kind not in TIMING:
