@@ -56,6 +56,8 @@ class Bookkeeping:
             for shape, key in self._sites(node):
                 found.setdefault((shape, key), Budget(key, shape)).sites.append(node)
         for budget in found.values():
+            if self._reset(budget):
+                continue
             if self._place(budget):
                 self.budgets.append(budget)
         self._merge()
@@ -91,6 +93,19 @@ class Bookkeeping:
         if key is not None:
             return key
         return _EMPTY.code_for_node(node)
+
+    def _reset(self, budget: Budget) -> bool:
+        """Whether the budget starts over somewhere: a deadline assigned twice (two
+        waits, each with a deadline of its own), a budget given its total twice."""
+        flow = self.flow
+        if budget.shape == "deadline":
+            names = [budget.key] if budget.key in flow.assigned else [
+                node.value for node in _names(budget.sites[0]) if node.value in flow.assigned
+            ]
+            return any(len(flow.assigned[name]) > 1 for name in names)
+        values = flow.assigned.get(budget.key, [])
+        spends = [v for v in values if isinstance(v, cst.AugAssign) or flow.kind(v) == REMAINING]
+        return len(values) - len(spends) > 1
 
     # -- where the sites are ------------------------------------------------------------
 
@@ -151,6 +166,17 @@ class Bookkeeping:
             else:
                 merged.append(budget)
         self.budgets = merged
+
+
+def _names(node: cst.CSTNode) -> List[cst.Name]:
+    found: List[cst.Name] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.append(current)
+        stack.extend(current.children)
+    return found
 
 
 def loads(flow: ClockFlow, key: str) -> List[cst.CSTNode]:

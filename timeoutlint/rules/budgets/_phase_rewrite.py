@@ -166,7 +166,11 @@ class BudgetRewrite:
             expired = self._expired(comparison, load, budget)
             if expired is None:
                 return None
-            replacements.append((comparison, expired))  # type: ignore[arg-type]
+            check = self._deadline_check(comparison, expired, budget)  # type: ignore[arg-type]
+            if check is not None:
+                replacements.append(check)
+            else:
+                replacements.append((comparison, expired))  # type: ignore[arg-type]
         if self._negative_checked(left_names):
             return None  # ``if left < 0``: budget.remaining never goes below zero
         return replacements
@@ -193,6 +197,31 @@ class BudgetRewrite:
             if not comparison.lpar and isinstance(parent, (cst.BinaryOperation, cst.Comparison, cst.ComparisonTarget)):
                 return expired.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         return expired.with_changes(lpar=comparison.lpar, rpar=comparison.rpar)
+
+    def _deadline_check(
+        self, comparison: cst.Comparison, expired: cst.BaseExpression, budget: cst.Name
+    ) -> Optional[Tuple[cst.CSTNode, cst.CSTNode]]:
+        """``if time.monotonic() > deadline: raise TimeoutError(message)`` becomes
+        ``budget.check(message=message)``, which raises ``BudgetExceeded`` (a
+        ``TimeoutError``) with the same message."""
+        statement = self.flow.parent.get(comparison)
+        if not isinstance(statement, cst.If) or statement.test is not comparison or not isinstance(expired, cst.Attribute):
+            return None
+        found = self._raises_timeout(statement)
+        if found is None:
+            return None
+        message = found[1]
+        args = []
+        if message is not None:
+            match = _MESSAGE_NAME.search(_literal_text(message))
+            if match and match.group("name").lower() not in _GENERIC_NAMES:
+                args.append(cst.Arg(cst.SimpleString(_quote(match.group("name")))))
+        args.extend(self._message_args(message))
+        call = cst.Call(cst.Attribute(budget, cst.Name("check")), args)
+        comments = _comments(statement.body)
+        trailing = cst.TrailingWhitespace(cst.SimpleWhitespace("  "), comments[0]) if comments else cst.TrailingWhitespace()
+        line = cst.SimpleStatementLine([cst.Expr(call)], leading_lines=statement.leading_lines, trailing_whitespace=trailing)
+        return statement, line
 
     def _negative_checked(self, names: Set[str]) -> bool:
         for node in self.flow.nodes:
@@ -398,6 +427,12 @@ class BudgetRewrite:
     def _check(self, statement: cst.BaseStatement) -> Optional[Tuple[cst.If, Optional[cst.BaseExpression]]]:
         """``if remaining <= 0: raise TimeoutError(message)``: the statement and the message."""
         if not isinstance(statement, cst.If) or statement.orelse is not None or not self._spent_test(statement.test):
+            return None
+        return self._raises_timeout(statement)
+
+    def _raises_timeout(self, statement: cst.If) -> Optional[Tuple[cst.If, Optional[cst.BaseExpression]]]:
+        """An ``if`` whose whole body is ``raise TimeoutError(message)``: it and the message."""
+        if statement.orelse is not None:
             return None
         inner = statement.body.body
         if len(inner) != 1:

@@ -121,8 +121,9 @@ class ManualBudgetArithmetic(Rule):
       `"build"`), else its first call. A total of `None` is an unlimited budget that never
       raises, as guarded code (`if remaining is not None: ...`) never did.
     - **Deadline**: `deadline = time.monotonic() + timeout` becomes `budget =
-      Budget(timeout)`, `deadline - time.monotonic()` becomes `budget.remaining` and
-      `time.monotonic() > deadline` becomes `budget.expired`.
+      Budget(timeout)`, `deadline - time.monotonic()` becomes `budget.remaining`, `if
+      time.monotonic() > deadline: raise TimeoutError(message)` becomes
+      `budget.check(message=message)` and other comparisons `budget.expired`.
 
     What changes: the budget runs on `time.monotonic()`, and from the moment it is created,
     so the statements between phases now count against it too (a hand-written budget only
@@ -196,7 +197,7 @@ class ManualBudgetArithmetic(Rule):
             "    sock.settimeout(deadline - time.monotonic())\n    return head + sock.recv(1024)\n",
             fixed="import time\nfrom timeoutlint.runtime import Budget\n\ndef fetch_all(sock, timeout):\n"
             "    budget = Budget(timeout)\n    sock.settimeout(budget.remaining)\n    head = sock.recv(16)\n"
-            "    if budget.expired:\n        raise TimeoutError('header took too long')\n"
+            "    budget.check(message='header took too long')\n"
             "    sock.settimeout(budget.remaining)\n    return head + sock.recv(1024)\n",
         ),
         Invalid(
