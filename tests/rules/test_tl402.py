@@ -204,13 +204,23 @@ def assert_reported_without_fix(source: str, expected_lines: Optional[List[int]]
         pytest.param(
             """
             import time
-            def outer(interval):
-                start = time.time()
+            def outer(deadline):
                 def due():
-                    return time.time() - start > interval
+                    return time.time() > deadline
                 return due
             """,
-            id="closure-reads-enclosing-name",
+            id="closure-compares-with-a-parameter",
+        ),
+        pytest.param(
+            """
+            import time
+            def outer(timeout):
+                def due(deadline):
+                    return time.time() > deadline
+                deadline = time.time() + timeout
+                return due
+            """,
+            id="nested-parameter-shadows-the-deadline",
         ),
         pytest.param(
             """
@@ -620,3 +630,117 @@ def test_comments_and_layout_are_kept() -> None:
                 pass
         """,
     )
+
+
+# -- nested functions read the enclosing deadline -------------------------------------------
+
+
+def test_closure_compares_the_enclosing_start() -> None:
+    source = """
+        import time
+        def outer(interval):
+            start = time.time()
+            def due():
+                return time.time() - start > interval
+            return due
+    """
+    assert lines(source) == [3, 5]
+    assert_fixes(
+        source,
+        """
+        import time
+        def outer(interval):
+            start = time.monotonic()
+            def due():
+                return time.monotonic() - start > interval
+            return due
+        """,
+    )
+
+
+def test_deadline_compared_in_a_lambda_and_a_nested_function() -> None:
+    source = """
+        import time
+        def wait(cond, timeout):
+            deadline = time.time() + timeout
+            expired = lambda: time.time() >= deadline
+            def left():
+                return max(0.0, deadline - time.time())
+            while not expired():
+                cond.wait(left())
+    """
+    assert lines(source) == [3, 4, 6]
+    assert_fixes(
+        source,
+        """
+        import time
+        def wait(cond, timeout):
+            deadline = time.monotonic() + timeout
+            expired = lambda: time.monotonic() >= deadline
+            def left():
+                return max(0.0, deadline - time.monotonic())
+            while not expired():
+                cond.wait(left())
+        """,
+    )
+
+
+def test_nonlocal_deadline_set_in_a_nested_function() -> None:
+    source = """
+        import time
+        def run(step, timeout):
+            deadline = None
+            def arm():
+                nonlocal deadline
+                deadline = time.time() + timeout
+            arm()
+            while time.time() < deadline:
+                step()
+    """
+    assert lines(source) == [6, 8]
+
+
+def test_nested_reading_that_escapes_has_no_fix() -> None:
+    assert_reported_without_fix(
+        """
+        import time
+        def outer(timeout, log):
+            deadline = time.time() + timeout
+            def check():
+                log(deadline)
+                return time.time() > deadline
+            return check
+        """,
+        [3, 6],
+    )
+
+
+def test_global_in_a_nested_function_is_not_the_local() -> None:
+    source = """
+        import time
+        def outer(timeout):
+            deadline = 5
+            def arm():
+                global deadline
+                deadline = time.time() + timeout
+            arm()
+            return time.time() > deadline
+    """
+    assert lines(source) == []
+
+
+def test_every_shape_tl401_sees_is_a_wall_clock_timeout() -> None:
+    """TL401's fixture on the wall clock: every reading of every hand-kept budget (spent in
+    a local, a parameter or an attribute; recomputed; a deadline re-read) is TL402's too."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "TL401.py"
+    source = fixture.read_text(encoding="utf-8")
+    for clock in ("time.monotonic()", "time.perf_counter()"):
+        source = source.replace(clock, "time.time()")
+    result = lint_source(source, "shapes.py", SETTINGS)
+    reported = sorted(d.line for d in result.diagnostics if d.code == "TL402")
+    readings = sorted(
+        number for number, line in enumerate(source.splitlines(), 1) for _ in range(line.count("time.time()"))
+    )
+    assert readings and reported == readings

@@ -53,6 +53,8 @@ class Bookkeeping:
         self.budgets: List[Budget] = []
         found: Dict[Tuple[str, str], Budget] = {}
         for node in flow.nodes:
+            if node in flow.inner:
+                continue  # a nested function's own places: it runs when it is called
             for shape, key in self._sites(node):
                 found.setdefault((shape, key), Budget(key, shape)).sites.append(node)
         for budget in found.values():

@@ -12,11 +12,12 @@ another clock only when none of its instants escapes the arithmetic.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Dict, Hashable, List, Optional, Set, Tuple, Union
+from typing import Callable, Dict, Hashable, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
 from timeoutlint.analysis.bindings import assigned_names
+from timeoutlint.rules.budgets._nested_names import GLOBAL, nested_keys
 
 CLOCK = "clock"  # a reading of the clock: time.time()
 DEADLINE = "deadline"  # a reading plus a duration: time.time() + timeout
@@ -143,6 +144,16 @@ class _UnionFind:
             self.parent[root_a] = root_b
 
 
+def flow_root(stack: Sequence[cst.CSTNode]) -> cst.CSTNode:
+    """The body whose flow a node on ``stack`` belongs to: the outermost of the functions
+    nested in one another around it (a function reads its nested functions), else the
+    class body or module."""
+    for index in range(len(stack) - 1, -1, -1):
+        if isinstance(stack[index], (cst.Module, cst.ClassDef)):
+            return next((n for n in stack[index + 1 :] if isinstance(n, (cst.FunctionDef, cst.Lambda))), stack[index])
+    return stack[0]
+
+
 class ClockFlow:
     """Where the values of the ``time.time()`` calls of one body go (nested functions,
     classes and lambdas are other bodies). Flow-insensitive: a local name has the join of
@@ -162,7 +173,12 @@ class ClockFlow:
         self.assigned: Dict[str, List[Union[cst.BaseExpression, cst.AugAssign]]] = {}
         self.opaque: Set[str] = set()  # bound some other way: a parameter, a for target...
         self.forced_top: Set[str] = set()  # global, nonlocal, del
-        self.captured: Set[str] = set()  # mentioned by a nested function or class
+        self.captured: Set[str] = set()  # mentioned by a nested class (or function, in a class body)
+        # A function's flow reads its nested functions and lambdas too: their nodes, the
+        # keys of the names local to them, and the enclosing names they read.
+        self.inner: Set[cst.CSTNode] = set()
+        self.keys: Dict[cst.Name, str] = {}
+        self.nested_reads: Set[str] = set()
         self.names: Dict[str, _Kind] = {}
         self._memo: Dict[cst.CSTNode, _Kind] = {}
         self._walk()
@@ -184,22 +200,57 @@ class ClockFlow:
             start = root.body
         elif isinstance(root, cst.ClassDef):
             start = root.body
+        merge = isinstance(root, (cst.FunctionDef, cst.Lambda))
         stack: List[cst.CSTNode] = [start]
         while stack:
             node = stack.pop()
+            inner = node in self.inner
             if isinstance(node, NESTED_SCOPES):
-                self._nested(node)
-                continue
+                if not (merge and isinstance(node, (cst.FunctionDef, cst.Lambda))):
+                    self._nested(node)
+                    continue
+                if not inner:
+                    self.keys.update(nested_keys([node]))
+                self._enter(node)
+                inner = True
+            elif inner and isinstance(node, cst.Name) and node not in self.keys:
+                self.nested_reads.add(node.value)
             self._bindings(node)
             self.nodes.append(node)
             children = _children(node)
             for child in children:
                 self.parent[child] = node
+            if inner:
+                self.inner.update(children)
             stack.extend(reversed(children))
+
+    def key(self, name: cst.Name) -> str:
+        """The variable ``name`` is (``<N>x`` for a name local to a nested function)."""
+        return self.keys.get(name, name.value)
+
+    def _keys_of(self, target: cst.CSTNode) -> List[str]:
+        if isinstance(target, cst.Name):
+            return [self.key(target)]
+        if isinstance(target, (cst.Tuple, cst.List)):
+            return [key for element in target.elements for key in self._keys_of(element.value)]
+        if isinstance(target, cst.StarredElement):
+            return self._keys_of(target.value)
+        return []
+
+    def _enter(self, function: Union[cst.FunctionDef, cst.Lambda]) -> None:
+        """A nested function binds its name where it is defined, its parameters inside."""
+        if isinstance(function, cst.FunctionDef):
+            self.opaque.add(self.key(function.name))
+        params = function.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self.opaque.add(self.key(param.name))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.opaque.add(self.key(star.name))
 
     def _nested(self, node: cst.CSTNode) -> None:
         if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            self.opaque.add(node.name.value)
+            self.opaque.add(self.key(node.name))
         stack = [node]
         while stack:
             inner = stack.pop()
@@ -211,14 +262,14 @@ class ClockFlow:
 
     def _bind(self, target: cst.CSTNode, value: Union[cst.BaseExpression, cst.AugAssign]) -> None:
         if isinstance(target, cst.Name):
-            self.assigned.setdefault(target.value, []).append(value)
+            self.assigned.setdefault(self.key(target), []).append(value)
             return
         key = attribute_key(target)
         if key is not None:  # ``self._remaining -= elapsed``: other code assigns it too
             self.assigned.setdefault(key, []).append(value)
             self.opaque.add(key)
         else:
-            self.opaque.update(assigned_names(target))
+            self.opaque.update(self._keys_of(target))
 
     def _bindings(self, node: cst.CSTNode) -> None:
         if isinstance(node, cst.Assign):
@@ -231,22 +282,26 @@ class ClockFlow:
         elif isinstance(node, cst.NamedExpr):
             self._bind(node.target, node.value)
         elif isinstance(node, (cst.For, cst.CompFor)):
-            self.opaque.update(assigned_names(node.target))
+            self.opaque.update(self._keys_of(node.target))
         elif isinstance(node, cst.AsName):  # with ... as, except ... as, import ... as
-            self.opaque.update(assigned_names(node.name))
+            self.opaque.update(self._keys_of(node.name))
         elif isinstance(node, cst.ImportAlias) and node.asname is None:
             name: cst.BaseExpression = node.name
             while isinstance(name, cst.Attribute):
                 name = name.value
-            self.opaque.update(assigned_names(name))
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            self.forced_top.update(item.name.value for item in node.names)
+            self.opaque.update(self._keys_of(name))
+        elif isinstance(node, cst.Global):
+            inner = node in self.inner
+            self.forced_top.update((GLOBAL if inner else "") + item.name.value for item in node.names)
+        elif isinstance(node, cst.Nonlocal):
+            if node not in self.inner:  # inside a nested function it names our variable
+                self.forced_top.update(item.name.value for item in node.names)
         elif isinstance(node, cst.Del):
-            self.forced_top.update(assigned_names(node.target))
+            self.forced_top.update(self._keys_of(node.target))
         elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
-            self.opaque.add(node.name.value)
+            self.opaque.add(self.key(node.name))
         elif isinstance(node, cst.MatchMapping) and node.rest is not None:
-            self.opaque.add(node.rest.value)
+            self.opaque.add(self.key(node.rest))
 
     # -- kinds --------------------------------------------------------------------------
 
@@ -272,7 +327,7 @@ class ClockFlow:
 
     def _value_kind(self, value: Union[cst.BaseExpression, cst.AugAssign]) -> _Kind:
         if isinstance(value, cst.AugAssign):
-            key = value.target.value if isinstance(value.target, cst.Name) else attribute_key(value.target)
+            key = self.key(value.target) if isinstance(value.target, cst.Name) else attribute_key(value.target)
             assert key is not None
             return _binop(value.operator, self.names[key], self.kind(value.value))
         return self.kind(value)
@@ -288,9 +343,10 @@ class ClockFlow:
         if isinstance(node, cst.Name):
             if node.value == "None":
                 return NONE
-            if node.value in self.names:
-                return self.names[node.value]
-            return TOP if node.value in self.forced_top else OTHER
+            key = self.key(node)
+            if key in self.names:
+                return self.names[key]
+            return TOP if key in self.forced_top else OTHER
         if isinstance(node, cst.BinaryOperation):
             return _binop(node.operator, self.kind(node.left), self.kind(node.right))
         if isinstance(node, cst.Attribute):
@@ -368,16 +424,16 @@ class ClockFlow:
         if isinstance(parent, cst.IfExp) and node is not parent.test:
             return self.kind(parent) in POINTS
         if isinstance(parent, cst.NamedExpr):
-            return self.names.get(parent.target.value) == kind if isinstance(parent.target, cst.Name) else False
+            return self.names.get(self.key(parent.target)) == kind if isinstance(parent.target, cst.Name) else False
         if isinstance(parent, cst.Arg):
             call = self.parent.get(parent)
             return isinstance(call, cst.Call) and self._flow_children(call) != () and self.kind(call) in POINTS
         if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
             return node not in bad_operands
         if isinstance(parent, cst.Assign):
-            return all(isinstance(t.target, cst.Name) and self.names.get(t.target.value) == kind for t in parent.targets)
+            return all(isinstance(t.target, cst.Name) and self.names.get(self.key(t.target)) == kind for t in parent.targets)
         if isinstance(parent, cst.AnnAssign):
-            return isinstance(parent.target, cst.Name) and self.names.get(parent.target.value) == kind
+            return isinstance(parent.target, cst.Name) and self.names.get(self.key(parent.target)) == kind
         return self._in_test(node)
 
     def _comparison(self, node: cst.Comparison, uf: _UnionFind, evidence: List[Hashable], bad: Set[cst.CSTNode]) -> None:
@@ -422,9 +478,9 @@ class ClockFlow:
                     targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
                     for target in targets:
                         if isinstance(target, cst.Name):
-                            uf.union(("name", target.value), node.value)
+                            uf.union(("name", self.key(target)), node.value)
             elif isinstance(node, cst.AugAssign):
-                key = node.target.value if isinstance(node.target, cst.Name) else attribute_key(node.target)
+                key = self.key(node.target) if isinstance(node.target, cst.Name) else attribute_key(node.target)
                 if key is not None and self.kind(node.value) in TIMING:
                     uf.union(("name", key), node.value)
             elif isinstance(node, cst.Arg) and node.keyword is not None and "timeout" in node.keyword.value.lower():
@@ -441,11 +497,11 @@ class ClockFlow:
                 if self.kind(child) in TIMING:
                     uf.union(node, child)
             if isinstance(node, cst.Name):
-                uf.union(node, ("name", node.value))
+                uf.union(node, ("name", self.key(node)))
             elif isinstance(node, cst.Attribute) and (key := attribute_key(node)) in self.names:
                 uf.union(node, ("name", key))
             elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
-                uf.union(node, ("name", node.target.value))
+                uf.union(node, ("name", self.key(node.target)))
             elif isinstance(node, cst.BinaryOperation) and kind == REMAINING:
                 if self.kind(node.left) in POINTS and self.kind(node.right) in POINTS:
                     evidence.append(node)  # deadline - time.time(): the time left
@@ -454,7 +510,7 @@ class ClockFlow:
         module_level = not isinstance(self.root, (cst.FunctionDef, cst.Lambda))
         for name, kind in self.names.items():
             # other functions read module and class attributes: they escape
-            if kind in POINTS and (module_level or name in self.captured or "." in name):
+            if kind in POINTS and (module_level or name in self.captured or "." in name or name.startswith(GLOBAL)):
                 escapes.append(("name", name))
         evidenced = {uf.find(item) for item in evidence}
         escaped = {uf.find(item) for item in escapes}

@@ -111,7 +111,7 @@ class BudgetRewrite:
 
     def _plain_local(self, key: str) -> bool:
         flow = self.flow
-        return "." not in key and key not in flow.captured and key not in flow.forced_top
+        return "." not in key and not {key} & (flow.captured | flow.nested_reads | flow.forced_top)
 
     def _within(self, node: cst.CSTNode, statements: Sequence[cst.CSTNode]) -> bool:
         parent: Optional[cst.CSTNode] = node
