@@ -199,3 +199,23 @@ def test_comments_of_removed_lines_are_kept() -> None:
     )
     result = fixed(source)
     assert "# spend what a() took" in result and "# seconds" in result
+
+
+def test_deadline_that_may_be_none_is_an_unlimited_budget() -> None:
+    result = fixed(
+        """
+        import time
+
+        def finish(readers, process, timeout):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            for reader in readers:
+                reader.join(None if deadline is None else max(deadline - time.monotonic(), 0))
+            process.wait(timeout=deadline - time.monotonic() if deadline is not None else None)
+            return deadline is not None and time.monotonic() >= deadline
+        """
+    )
+    assert "budget = Budget(timeout)\n" in result
+    assert "reader.join(budget.remaining)" in result
+    assert "process.wait(timeout=budget.remaining)" in result
+    assert "return budget.deadline is not None and budget.expired" in result
+    assert "deadline -" not in result

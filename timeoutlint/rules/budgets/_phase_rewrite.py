@@ -134,13 +134,8 @@ class BudgetRewrite:
         if not self._plain_local(key) or key in flow.opaque or len(flow.assigned.get(key, ())) != 1:
             return None
         (value,) = flow.assigned[key]
-        if not isinstance(value, cst.BinaryOperation) or not isinstance(value.operator, cst.Add):
-            return None
-        if self._is_clock(value.left) and flow.kind(value.right) == OTHER:
-            total = value.right
-        elif self._is_clock(value.right) and flow.kind(value.left) == OTHER:
-            total = value.left
-        else:
+        total = self._deadline_total(value)
+        if total is None:
             return None
         init = flow.parent.get(value)
         line = flow.parent.get(init) if isinstance(init, cst.Assign) else None
@@ -154,6 +149,10 @@ class BudgetRewrite:
         left_names: Set[str] = set()
         for load in loads(flow, key):
             parent = flow.parent.get(load)
+            if self._none_test(parent, load):
+                # ``deadline is None``: the budget is unlimited exactly when it was
+                replacements.append((load, cst.Attribute(budget, cst.Name("deadline"))))
+                continue
             if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Subtract):
                 if parent.left is not load or not self._is_clock(parent.right):
                     return None
@@ -173,7 +172,77 @@ class BudgetRewrite:
                 replacements.append((comparison, expired))  # type: ignore[arg-type]
         if self._negative_checked(left_names):
             return None  # ``if left < 0``: budget.remaining never goes below zero
-        return replacements
+        return self._simplified(replacements, key, remaining)
+
+    def _deadline_total(self, value: cst.CSTNode) -> Optional[cst.BaseExpression]:
+        """``T`` of ``time.X() + T``, or of ``None if T is None else time.X() + T`` (an
+        unlimited total: ``Budget(None)``)."""
+        flow = self.flow
+        if isinstance(value, cst.IfExp):
+            test = value.test
+            if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+                return None
+            operator = test.comparisons[0].operator
+            if not _is_name(test.comparisons[0].comparator, "None"):
+                return None
+            if isinstance(operator, cst.Is) and _is_name(value.body, "None"):
+                total = self._deadline_total(value.orelse)
+            elif isinstance(operator, cst.IsNot) and _is_name(value.orelse, "None"):
+                total = self._deadline_total(value.body)
+            else:
+                return None
+            same = total is not None and _EMPTY.code_for_node(total) == _EMPTY.code_for_node(test.left)
+            return total if same else None
+        if not isinstance(value, cst.BinaryOperation) or not isinstance(value.operator, cst.Add):
+            return None
+        if self._is_clock(value.left) and flow.kind(value.right) == OTHER:
+            return value.right
+        if self._is_clock(value.right) and flow.kind(value.left) == OTHER:
+            return value.left
+        return None
+
+    def _none_test(self, parent: Optional[cst.CSTNode], load: cst.CSTNode) -> bool:
+        """``load is None`` / ``load is not None``."""
+        if not isinstance(parent, cst.Comparison) or parent.left is not load or len(parent.comparisons) != 1:
+            return False
+        target = parent.comparisons[0]
+        return isinstance(target.operator, (cst.Is, cst.IsNot)) and _is_name(target.comparator, "None")
+
+    def _simplified(
+        self, replacements: List[Tuple[cst.CSTNode, cst.CSTNode]], key: str, remaining: cst.BaseExpression
+    ) -> List[Tuple[cst.CSTNode, cst.CSTNode]]:
+        """``None if deadline is None else max(deadline - now(), 0)`` is all of
+        ``budget.remaining``: one replacement for the whole expression, none inside it."""
+        replaced = {id(old) for old, _ in replacements}
+        outer: List[Tuple[cst.CSTNode, cst.CSTNode]] = []
+        for node in self.flow.nodes:
+            if not isinstance(node, cst.IfExp) or not isinstance(node.test, cst.Comparison):
+                continue
+            test = node.test
+            if id(test.left) not in replaced or not _is_name(test.left, key) or len(test.comparisons) != 1:
+                continue
+            operator = test.comparisons[0].operator
+            value = node.orelse if isinstance(operator, cst.Is) else node.body
+            other = node.body if isinstance(operator, cst.Is) else node.orelse
+            if _is_name(other, "None") and self._left_of(value, replaced):
+                outer.append((node, remaining.with_changes(lpar=node.lpar, rpar=node.rpar)))
+        kept = [
+            (old, new)
+            for old, new in replacements
+            if not any(self._within(old, [node]) and old is not node for node, _ in outer)
+        ]
+        return kept + outer
+
+    def _left_of(self, node: cst.CSTNode, replaced: Set[int]) -> bool:
+        """``deadline - now()`` (replaced) or ``max(0, deadline - now())``."""
+        if id(node) in replaced and isinstance(node, cst.BinaryOperation):
+            return True
+        if isinstance(node, cst.Call) and self.ctx.qualified_name(node.func) == "builtins.max" and len(node.args) == 2:
+            values = [arg.value for arg in node.args]
+            return any(_is_zero(v) for v in values) and any(
+                id(v) in replaced and isinstance(v, cst.BinaryOperation) for v in values
+            )
+        return False
 
     def _expired(self, comparison: Optional[cst.CSTNode], load: cst.CSTNode, budget: cst.Name) -> Optional[cst.BaseExpression]:
         if not isinstance(comparison, cst.Comparison) or len(comparison.comparisons) != 1:

@@ -123,7 +123,11 @@ class ManualBudgetArithmetic(Rule):
     - **Deadline**: `deadline = time.monotonic() + timeout` becomes `budget =
       Budget(timeout)`, `deadline - time.monotonic()` becomes `budget.remaining`, `if
       time.monotonic() > deadline: raise TimeoutError(message)` becomes
-      `budget.check(message=message)` and other comparisons `budget.expired`.
+      `budget.check(message=message)` and other comparisons `budget.expired`. A deadline
+      that may be `None` (`None if timeout is None else time.monotonic() + timeout`) is an
+      unlimited `Budget(None)`: `None if deadline is None else max(deadline -
+      time.monotonic(), 0)` becomes `budget.remaining`, `deadline is None` becomes
+      `budget.deadline is None`.
 
     What changes: the budget runs on `time.monotonic()`, and from the moment it is created,
     so the statements between phases now count against it too (a hand-written budget only
