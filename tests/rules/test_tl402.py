@@ -204,6 +204,28 @@ def assert_reported_without_fix(source: str, expected_lines: Optional[List[int]]
         pytest.param(
             """
             import time
+            def test_redirect_after(request):
+                t = time.time()
+                request("/x?date=" + str(t + 2))
+                delta = time.time() - t
+                assert delta >= 1
+            """,
+            id="instant-sent-as-a-timestamp",
+        ),
+        pytest.param(
+            """
+            import time
+            from datetime import datetime
+            def expiry(ttl, log):
+                deadline = time.time() + ttl
+                log(f"expires at {datetime.fromtimestamp(deadline)}")
+                return deadline - time.time()
+            """,
+            id="deadline-shown-as-a-date",
+        ),
+        pytest.param(
+            """
+            import time
             def outer(deadline):
                 def due():
                     return time.time() > deadline

@@ -30,6 +30,9 @@ POINTS = frozenset({CLOCK, DEADLINE})  # instants on the wall clock: what the fi
 DURATIONS = frozenset({ELAPSED, REMAINING})  # differences: the same on either clock
 TIMING = POINTS | DURATIONS
 
+# Calls that read an instant as a wall-clock timestamp: a group using one is not a timeout.
+_STAMP_FUNCTIONS = frozenset({"str", "repr", "format", "int", "round"})
+_STAMP_METHODS = frozenset({"fromtimestamp", "utcfromtimestamp", "localtime", "gmtime", "ctime", "strftime", "isoformat"})
 _Kind = Optional[str]  # None: not computed yet (the bottom of the lattice)
 NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _ORDERING = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
@@ -436,6 +439,20 @@ class ClockFlow:
             return isinstance(parent.target, cst.Name) and self.names.get(self.key(parent.target)) == kind
         return self._in_test(node)
 
+    def _as_timestamp(self, node: cst.CSTNode) -> bool:
+        """An instant formatted into a string or converted to a date (``str(t + 2)``,
+        ``f"{deadline}"``, ``datetime.fromtimestamp(t)``, ``time.localtime(t)``)."""
+        parent = self.parent.get(node)
+        if isinstance(parent, cst.FormattedStringExpression):
+            return True
+        call = self.parent.get(parent) if isinstance(parent, cst.Arg) else None
+        if not isinstance(call, cst.Call):
+            return False
+        func = call.func
+        if isinstance(func, cst.Name):
+            return func.value in _STAMP_FUNCTIONS
+        return isinstance(func, cst.Attribute) and func.attr.value in _STAMP_METHODS
+
     def _comparison(self, node: cst.Comparison, uf: _UnionFind, evidence: List[Hashable], bad: Set[cst.CSTNode]) -> None:
         operands = [node.left] + [target.comparator for target in node.comparisons]
         for index, target in enumerate(node.comparisons):
@@ -468,6 +485,7 @@ class ClockFlow:
         uf = _UnionFind()
         evidence: List[Hashable] = []
         escapes: List[Hashable] = []
+        stamps: List[Hashable] = []  # instants used as wall-clock timestamps
         bad: Set[cst.CSTNode] = set()
         for node in self.nodes:
             if isinstance(node, cst.Comparison):
@@ -507,6 +525,8 @@ class ClockFlow:
                     evidence.append(node)  # deadline - time.time(): the time left
             if kind in POINTS and not self._contained(node, bad):
                 escapes.append(node)
+                if self._as_timestamp(node):
+                    stamps.append(node)
         module_level = not isinstance(self.root, (cst.FunctionDef, cst.Lambda))
         for name, kind in self.names.items():
             # other functions read module and class attributes: they escape
@@ -514,6 +534,10 @@ class ClockFlow:
                 escapes.append(("name", name))
         evidenced = {uf.find(item) for item in evidence}
         escaped = {uf.find(item) for item in escapes}
+        # a group one of whose instants is passed on or formatted as a timestamp
+        # (``str(t + 2)`` sent to a server, ``datetime.fromtimestamp(deadline)``) needs
+        # the wall clock: its durations are measurements of a timestamp, not a timeout
+        evidenced -= {uf.find(item) for item in stamps}
         groups: Dict[Hashable, List[cst.Call]] = {}
         for node in self.nodes:
             if node in self.clocks:

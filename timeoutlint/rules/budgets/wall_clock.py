@@ -37,6 +37,9 @@ class WallClockTimeout(Rule):
       method, a module-level start time read in a function (a budget kept in an attribute
       and spent and checked in one method is in scope: `self._remaining -= time.time() -
       start; if self._remaining <= 0: ...`);
+    - a reading also used as a timestamp — formatted into a string (`str(t + 2)` sent to
+      a server, an f-string) or converted to a date (`datetime.fromtimestamp(deadline)`,
+      `time.localtime(t)`): that value needs the wall clock, so its group is left alone;
     - `time.time_ns()`.
 
     ## Why is this bad?
