@@ -395,12 +395,10 @@ class TimeoutReusedAcrossCalls(Rule):
         assert first is not None
         remaining = cst.Attribute(cst.Name(budget), cst.Name("remaining"))
         body = list(block.body)
-        values = {id(site.arg.value): site.arg.value for site in segment}
-        for index, statement in enumerate(body):
-            for site in segment:
-                if site.path[depth][2] == index:
-                    statement = statement.deep_replace(values[id(site.arg.value)], remaining)  # type: ignore[assignment]
-            body[index] = statement
+        rewrite = _Replace({id(site.arg.value) for site in segment}, remaining)
+        for index in {site.path[depth][2] for site in segment}:
+            assert index is not None
+            body[index] = body[index].visit(rewrite)  # type: ignore[assignment]
         anchor = body[first]
         lines = list(getattr(anchor, "leading_lines", ()))
         blank = 0
@@ -443,6 +441,18 @@ class TimeoutReusedAcrossCalls(Rule):
         """Not a word of the function's code (nested functions included: a new local
         would shadow a global they read)."""
         return re.search(rf"\b{candidate}\b", self.ctx.module.code_for_node(function)) is None
+
+
+class _Replace(cst.CSTTransformer):
+    """Replace the nodes of the given identities, all in one pass."""
+
+    def __init__(self, targets: set, replacement: cst.BaseExpression) -> None:
+        super().__init__()
+        self.targets = targets
+        self.replacement = replacement
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        return self.replacement if id(original_node) in self.targets else updated_node
 
 
 # -- reading a function ---------------------------------------------------------------------
