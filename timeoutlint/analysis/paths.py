@@ -19,7 +19,6 @@ Path = Tuple[Step, ...]
 
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _OWN_CODE = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite, cst.Module)
 _TERMINATORS = (cst.Return, cst.Raise)
 _LOOP_EXITS = (cst.Break, cst.Continue)
 
@@ -67,9 +66,7 @@ def _exclusive(node: cst.CSTNode, first: Step, second: Step) -> bool:
     if isinstance(node, (cst.If, cst.IfExp)):
         return field_a == "body" and field_b == "orelse"
     if isinstance(node, (cst.Try, cst.TryStar)):
-        if field_a == "handlers" and field_b in ("handlers", "orelse"):
-            return True
-        return False
+        return field_a == "handlers" and field_b in ("handlers", "orelse")
     if isinstance(node, cst.Match):
         return field_a == "cases" and field_b == "cases"
     return False
@@ -146,34 +143,14 @@ def repeating_loop(path: Path) -> Optional[int]:
     ``while`` loops are not counted: their end does not depend on the items of a
     collection, so a wait in them is a poll, not one step of a sequence."""
     for depth in range(len(path) - 1, -1, -1):
-        node, field, index = path[depth]
+        node, field, _ = path[depth]
         if isinstance(node, cst.While) and field == "body":
             return None
         if isinstance(node, cst.For) and field == "body":
             return depth if node.asynchronous is None else None
         if isinstance(node, COMPREHENSIONS):
-            if field == "for_in" and depth + 1 < len(path):
-                comp_for, inner_field, _ = path[depth + 1]
-                if inner_field in ("iter", "target"):
-                    return None  # the outermost iterable: evaluated once
-            return depth
-    return None
-
-
-def block_statement(path: Path, block_depth: int) -> Optional[cst.CSTNode]:
-    """The statement of the block at ``block_depth`` holding the node of ``path``."""
-    if block_depth + 1 > len(path):
-        return None
-    node, field, index = path[block_depth]
-    if isinstance(node, _BLOCKS) and index is not None:
-        return node.body[index]
-    return None
-
-
-def innermost_block(path: Path) -> Optional[int]:
-    """The depth of the innermost statement block (``IndentedBlock``) on ``path``."""
-    for depth in range(len(path) - 1, -1, -1):
-        if isinstance(path[depth][0], cst.IndentedBlock):
+            if field == "for_in" and depth + 1 < len(path) and path[depth + 1][1] in ("iter", "target"):
+                continue  # the outermost iterable: evaluated once
             return depth
     return None
 

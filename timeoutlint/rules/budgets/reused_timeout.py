@@ -341,7 +341,7 @@ class TimeoutReusedAcrossCalls(Rule):
         if repeated:
             anchor = repeated[0]
             what = f"{anchor.wait.label} in a loop"
-            total = "the loop can wait that long for every item"
+            total = f"every round can wait the whole `{name}`"
         else:
             calls = sorted(involved.values(), key=lambda site: site.order)
             anchor = calls[1]
