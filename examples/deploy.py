@@ -31,3 +31,18 @@ def wait_until_healthy(probe, timeout: float = 30.0) -> None:
 def restart(service: str) -> None:
     proc = subprocess.Popen(["systemctl", "restart", service])
     proc.wait()
+
+
+def release(repo: str, timeout: float = 600.0) -> None:
+    # The same remaining-time bookkeeping, copied into every phase.
+    remaining = timeout
+    start = time.monotonic()
+    subprocess.run(["make", "-C", repo, "test"], check=True, timeout=remaining)
+    remaining -= time.monotonic() - start
+    if remaining <= 0:
+        raise TimeoutError("Timeout exceeded after test phase!")
+    start = time.monotonic()
+    subprocess.run(["make", "-C", repo, "upload"], check=True, timeout=remaining)
+    remaining -= time.monotonic() - start
+    if remaining <= 0:
+        raise TimeoutError("Timeout exceeded after upload phase!")
