@@ -766,3 +766,17 @@ def test_every_shape_tl401_sees_is_a_wall_clock_timeout() -> None:
         number for number, line in enumerate(source.splitlines(), 1) for _ in range(line.count("time.time()"))
     )
     assert readings and reported == readings
+
+
+def test_timestamp_through_a_name_is_not_a_timeout() -> None:
+    assert findings(
+        """
+        import time
+        def test_retry_after_past(pool):
+            t = time.time()
+            stamp = t - 1
+            pool.request("GET", "/redirect_after?date=" + str(stamp))
+            delta = time.time() - t
+            assert delta < 1
+        """
+    ) == []

@@ -441,7 +441,23 @@ class ClockFlow:
 
     def _as_timestamp(self, node: cst.CSTNode) -> bool:
         """An instant formatted into a string or converted to a date (``str(t + 2)``,
-        ``f"{deadline}"``, ``datetime.fromtimestamp(t)``, ``time.localtime(t)``)."""
+        ``f"{deadline}"``, ``datetime.fromtimestamp(t)``, ``time.localtime(t)``), directly
+        or through arithmetic assigned to a name used so (``stamp = t - 1; str(stamp)``)."""
+        top = node
+        while isinstance(self.parent.get(top), (cst.BinaryOperation, cst.UnaryOperation)):
+            top = self.parent[top]
+        if self._stamp_context(top):
+            return True
+        assign = self.parent.get(top)
+        if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+            key = self.key(assign.targets[0].target)
+            return any(
+                isinstance(other, cst.Name) and self.key(other) == key and self.is_load(other) and self._stamp_context(other)
+                for other in self.nodes
+            )
+        return False
+
+    def _stamp_context(self, node: cst.CSTNode) -> bool:
         parent = self.parent.get(node)
         if isinstance(parent, cst.FormattedStringExpression):
             return True
