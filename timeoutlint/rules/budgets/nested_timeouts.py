@@ -473,7 +473,7 @@ class InnerTimeoutExceedsOuter(Rule):
         values = {key: element.value for key, (element, replaced) in keys.items() if not replaced}
         nodes: dict[str, cst.CSTNode] = {key: element for key, (element, _) in keys.items()}
         for entry in BY_LIBRARY:
-            if entry.library in imported_libraries(self.ctx):
+            if entry.mappings and entry.library in imported_libraries(self.ctx):
                 for pair in entry.pairs:
                     self._check_pair(pair, values, nodes, quoted=True)
 
