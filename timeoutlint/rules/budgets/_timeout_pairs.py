@@ -17,7 +17,8 @@ Each entry was checked against the library's source:
 - celery: the soft time limit raises ``SoftTimeLimitExceeded`` in the task so that it can
   clean up before the hard limit kills the worker process; the same pair under its
   configuration names. A soft limit that does not come well before the hard one never
-  gets its cleanup done — the one pair that needs a margin.
+  gets its cleanup done — the one pair that needs a margin. So does the remote control's
+  ``control.time_limit(task, soft=, hard=)``.
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ BY_LIBRARY: tuple[LibrarySettings, ...] = (
             )
         ),
     ),
+    # ``app.control.time_limit(task_name, soft=60, hard=120)`` (the worker remote control)
+    LibrarySettings("celery", (Pair("soft", "hard", margin=True, why=_CLEANUP),), methods=frozenset({"time_limit"}), mappings=False),
     # ``fetch(url, **kwargs)`` passes the keywords to ``HTTPRequest``.
     LibrarySettings("tornado", (_TORNADO_PAIR,), methods=frozenset({"fetch"}), mappings=False),
 )

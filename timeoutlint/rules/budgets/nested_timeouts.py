@@ -30,6 +30,9 @@ _SHIELDING = frozenset({"anyio.CancelScope", "trio.CancelScope"}) | frozenset(
     name for name in _RELATIVE_SCOPES if name.startswith(_CANCEL_SCOPE_LIBRARIES)
 )
 _GATHER = "asyncio.gather"
+# pymongo's client-side operation timeout: a nested one is capped by the one around it
+# ("the deadline can only be shortened, not extended"), in sync and async code alike.
+_PYMONGO_TIMEOUT = "pymongo.timeout"
 _SHIELD = "asyncio.shield"
 _ASYNC_WAIT = "asyncio.wait"
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"})
@@ -71,6 +74,8 @@ class InnerTimeoutExceedsOuter(Rule):
     - the enclosing one: `async with asyncio.timeout(N)`, `async_timeout.timeout(N)`, anyio
       and trio `fail_after(N)` / `move_on_after(N)`, the awaitable of `asyncio.wait_for(aw,
       N)`, and `async with budget.async_timeout()` of a `budget = Budget(N)` of the function.
+    - `with pymongo.timeout(N)` inside `with pymongo.timeout(M)`, sync or async: pymongo caps
+      a nested deadline by the one around it.
 
     The inner call must run in the task the scope bounds: awaited, entered with
     `async with`, or passed to `asyncio.gather` or `asyncio.wait_for` that is.
@@ -81,7 +86,8 @@ class InnerTimeoutExceedsOuter(Rule):
     connect=, read=)` against `total`, tornado's `connect_timeout` against `request_timeout`
     (`HTTPRequest`, `fetch`), `pika.ConnectionParameters(socket_timeout=)` against
     `stack_timeout`, and celery's `soft_time_limit` against `time_limit` (also as
-    `task_soft_time_limit`/`task_time_limit` and the `CELERY_`/`CELERYD_` setting names). The
+    `task_soft_time_limit`/`task_time_limit`, the `CELERY_`/`CELERYD_` setting names, and the
+    `soft=`/`hard=` of `app.control.time_limit()`). The
     inner setting must be shorter than the outer one; celery's soft limit must come at least
     1 s (or a tenth of the soft limit, when that is shorter) before the hard limit, so that
     the task has time to handle `SoftTimeLimitExceeded` before the worker is killed.
@@ -242,6 +248,9 @@ class InnerTimeoutExceedsOuter(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         qualname = self.ctx.qualified_name(node.func)
         self._check_pairs(node, qualname)
+        if qualname == _PYMONGO_TIMEOUT:
+            self._check_pymongo(node)
+            return
         if not self.ctx.in_async_function():
             return
         inner = self._inner(node, qualname)
@@ -254,6 +263,40 @@ class InnerTimeoutExceedsOuter(Rule):
         if inner.seconds >= outer.seconds:
             message = self.message.format(inner=inner.text, inner_seconds=inner.suffix, outer=outer.text, outer_seconds=outer.suffix)
             self.report(inner.node, message)
+
+    def _check_pymongo(self, call: cst.Call) -> None:
+        """``with pymongo.timeout(N):`` inside ``with pymongo.timeout(M):`` with N >= M."""
+        stack = self.ctx.stack
+        if len(stack) < 3 or not isinstance(stack[-2], cst.WithItem) or stack[-2].item is not call:
+            return
+        inner = self._pymongo_timeout(call)
+        if inner is None:
+            return
+        outers: list[_Timeout] = []
+        with_ = stack[-3]
+        assert isinstance(with_, cst.With)
+        items = list(with_.items)
+        earlier = [item.item for item in items[: items.index(stack[-2])]]  # type: ignore[arg-type]
+        for index in range(len(stack) - 3, 0, -1):
+            parent, child = stack[index - 1], stack[index]
+            if isinstance(parent, _STOPS):
+                break
+            if isinstance(parent, cst.With) and child is parent.body:
+                earlier.extend(item.item for item in parent.items)
+        for expression in earlier:
+            if isinstance(expression, cst.Call) and self.ctx.qualified_name(expression.func) == _PYMONGO_TIMEOUT:
+                found = self._pymongo_timeout(expression)
+                if found is not None:
+                    outers.append(found)
+        if outers:
+            outer = min(outers, key=lambda bound: bound.seconds)
+            if inner.seconds >= outer.seconds:
+                message = self.message.format(inner=inner.text, inner_seconds=inner.suffix, outer=outer.text, outer_seconds=outer.suffix)
+                self.report(call, message)
+
+    def _pymongo_timeout(self, call: cst.Call) -> Optional[_Timeout]:
+        given = argument(call, "seconds", 0)
+        return self._timeout(call, _shown(self._code(call)), given.value) if given is not None else None
 
     def _inner(self, call: cst.Call, qualname: Optional[str]) -> Optional[_Timeout]:
         """The bound ``call`` sets on what it waits for, when it is a number known here."""
