@@ -256,7 +256,10 @@ class InnerTimeoutExceedsOuter(Rule):
         inner = self._inner(node, qualname)
         if inner is None:
             return
-        outers = self._enclosing(self.ctx.stack)
+        self._compare(inner, self._enclosing(self.ctx.stack))
+
+    def _compare(self, inner: _Timeout, outers: Sequence[_Timeout]) -> None:
+        """Report ``inner`` when the tightest of the bounds around it is no longer."""
         if not outers:
             return
         outer = min(outers, key=lambda bound: bound.seconds)
@@ -288,11 +291,7 @@ class InnerTimeoutExceedsOuter(Rule):
                 found = self._pymongo_timeout(expression)
                 if found is not None:
                     outers.append(found)
-        if outers:
-            outer = min(outers, key=lambda bound: bound.seconds)
-            if inner.seconds >= outer.seconds:
-                message = self.message.format(inner=inner.text, inner_seconds=inner.suffix, outer=outer.text, outer_seconds=outer.suffix)
-                self.report(call, message)
+        self._compare(inner, outers)
 
     def _pymongo_timeout(self, call: cst.Call) -> Optional[_Timeout]:
         given = argument(call, "seconds", 0)
@@ -502,7 +501,7 @@ class InnerTimeoutExceedsOuter(Rule):
     def visit_Dict(self, node: cst.Dict) -> None:
         keys: dict[str, tuple[cst.DictElement, bool]] = {}
         for element in node.elements:
-            if isinstance(element, cst.StarredDictElement):
+            if not isinstance(element, cst.DictElement):
                 # ``{**base}`` may replace the keys written before it
                 keys = {key: (found, True) for key, (found, _) in keys.items()}
                 continue
