@@ -47,6 +47,7 @@ ALIASES: dict[str, str] = {
     "requests.api.request": "requests.request",
     "requests.sessions.Session": "requests.Session",
     "requests.sessions.session": "requests.session",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
     "multiprocessing.queues.Queue": "multiprocessing.Queue",
     "multiprocessing.queues.JoinableQueue": "multiprocessing.JoinableQueue",
     "multiprocessing.context.Process": "multiprocessing.Process",
@@ -84,6 +85,7 @@ CONSTRUCTORS: dict[str, str] = {
     "urllib.request.OpenerDirector": "urllib.request.OpenerDirector",
     "httpx.Client": "httpx.Client",
     "httpx.AsyncClient": "httpx.AsyncClient",
+    "aiohttp.ClientSession": "aiohttp.ClientSession",
     "socket.socket": "socket.socket",
     "socket.create_connection": "socket.socket",
     "asyncio.run_coroutine_threadsafe": "concurrent.futures.Future",
@@ -176,6 +178,7 @@ ENTER_RETURNS_SELF: frozenset[str] = frozenset(
         "socket.socket",
         "httpx.Client",
         "httpx.AsyncClient",
+        "aiohttp.ClientSession",
     }
 )
 
