@@ -94,7 +94,7 @@ class Bookkeeping:
         key = name_key(node)
         if key is not None:
             return key
-        return _EMPTY.code_for_node(node)
+        return code_of(node)
 
     def _reset(self, budget: Budget) -> bool:
         """Whether the budget starts over somewhere: a deadline assigned twice (two
@@ -102,7 +102,7 @@ class Bookkeeping:
         flow = self.flow
         if budget.shape == "deadline":
             names = [budget.key] if budget.key in flow.assigned else [
-                node.value for node in _names(budget.sites[0]) if node.value in flow.assigned
+                node.value for node in walk(budget.sites[0]) if isinstance(node, cst.Name) and node.value in flow.assigned
             ]
             return any(len(flow.assigned[name]) > 1 for name in names)
         values = flow.assigned.get(budget.key, [])
@@ -170,15 +170,18 @@ class Bookkeeping:
         self.budgets = merged
 
 
-def _names(node: cst.CSTNode) -> List[cst.Name]:
-    found: List[cst.Name] = []
-    stack = [node]
+def walk(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """``node`` and everything under it, in source order."""
+    found, stack = [], [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.append(current)
-        stack.extend(current.children)
+        found.append(current)
+        stack.extend(reversed(current.children))
     return found
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
 
 
 def loads(flow: ClockFlow, key: str) -> List[cst.CSTNode]:

@@ -125,7 +125,7 @@ def attribute_key(node: cst.CSTNode) -> Optional[str]:
     return None
 
 
-def _is_zero(node: cst.CSTNode) -> bool:
+def is_zero(node: cst.CSTNode) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 0
 
 
@@ -487,7 +487,7 @@ class ClockFlow:
                     pair = True
                     # ``elapsed > 0`` guards a division, it bounds nothing
                     evident = not any(
-                        _is_zero(side) for side, kind in zip((right, left), kinds) if kind == ELAPSED
+                        is_zero(side) for side, kind in zip((right, left), kinds) if kind == ELAPSED
                     )
             if pair:
                 uf.union(left, right)

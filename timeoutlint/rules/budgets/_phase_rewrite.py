@@ -23,8 +23,8 @@ import libcst as cst
 
 from timeoutlint.context import FileContext, ImportNeed, PendingFix
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rules.budgets._bookkeeping import Budget, loads
-from timeoutlint.rules.budgets._clockflow import OTHER, TIMING, ClockFlow
+from timeoutlint.rules.budgets._bookkeeping import Budget, code_of, loads, walk
+from timeoutlint.rules.budgets._clockflow import OTHER, TIMING, ClockFlow, is_zero
 
 FIX_TITLE = "Keep the remaining time in a `Budget`"
 # Methods whose positional argument is a timeout: ``t.join(remaining)``.
@@ -34,7 +34,6 @@ _TIMEOUT_METHODS = frozenset(
 _GENERIC_NAMES = frozenset({"start", "started", "begin", "t", "t0", "time", "phase", "step", "stage", "the", "this", "next", "each"})
 _START_NAME = (re.compile(r"^_*(?P<name>.+?)_(?:start|started|begin|t0|time|ts)$"), re.compile(r"^_*(?:start|begin|t0)_(?P<name>.+)$"))
 _MESSAGE_NAME = re.compile(r"(?P<name>[A-Za-z][\w-]*) (?:phase|step|stage)\b")
-_EMPTY = cst.Module([])
 
 
 @dataclass
@@ -53,10 +52,6 @@ def _single(statement: cst.CSTNode) -> Optional[cst.BaseSmallStatement]:
     if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
         return statement.body[0]
     return None
-
-
-def _is_zero(node: cst.CSTNode) -> bool:
-    return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 0
 
 
 def _is_name(node: cst.CSTNode, name: str) -> bool:
@@ -191,7 +186,7 @@ class BudgetRewrite:
                 total = self._deadline_total(value.body)
             else:
                 return None
-            same = total is not None and _EMPTY.code_for_node(total) == _EMPTY.code_for_node(test.left)
+            same = total is not None and code_of(total) == code_of(test.left)
             return total if same else None
         if not isinstance(value, cst.BinaryOperation) or not isinstance(value.operator, cst.Add):
             return None
@@ -239,7 +234,7 @@ class BudgetRewrite:
             return True
         if isinstance(node, cst.Call) and self.ctx.qualified_name(node.func) == "builtins.max" and len(node.args) == 2:
             values = [arg.value for arg in node.args]
-            return any(_is_zero(v) for v in values) and any(
+            return any(is_zero(v) for v in values) and any(
                 id(v) in replaced and isinstance(v, cst.BinaryOperation) for v in values
             )
         return False
@@ -298,10 +293,10 @@ class BudgetRewrite:
                 target = node.comparisons[0]
                 left, right = node.left, target.comparator
                 if isinstance(target.operator, cst.LessThan) and isinstance(left, cst.Name) and left.value in names:
-                    if _is_zero(right):
+                    if is_zero(right):
                         return True
                 if isinstance(target.operator, cst.GreaterThan) and isinstance(right, cst.Name) and right.value in names:
-                    if _is_zero(left):
+                    if is_zero(left):
                         return True
         return False
 
@@ -332,7 +327,7 @@ class BudgetRewrite:
         for piece in pieces:
             message = piece.message if isinstance(piece, _Phase) else piece[1] if isinstance(piece, tuple) else None
             if message is not None and any(
-                isinstance(node, cst.Name) and node.value in bookkeeping for node in _walk(message)
+                isinstance(node, cst.Name) and node.value in bookkeeping for node in walk(message)
             ):
                 return None  # the message shows the remaining time
         budget = cst.Name(name)
@@ -488,9 +483,9 @@ class BudgetRewrite:
         operator, right = test.comparisons[0].operator, test.comparisons[0].comparator
         key = self.budget.key
         if isinstance(operator, (cst.LessThanEqual, cst.LessThan)):
-            return _is_name(test.left, key) and _is_zero(right)
+            return _is_name(test.left, key) and is_zero(right)
         if isinstance(operator, (cst.GreaterThanEqual, cst.GreaterThan)):
-            return _is_zero(test.left) and _is_name(right, key)
+            return is_zero(test.left) and _is_name(right, key)
         return False
 
     def _check(self, statement: cst.BaseStatement) -> Optional[Tuple[cst.If, Optional[cst.BaseExpression]]]:
@@ -594,11 +589,11 @@ class BudgetRewrite:
         """The message would be evaluated when the phase starts, not when it ended: it
         must not read a name the phase assigns."""
         assert phase.message is not None
-        names = {node.value for node in _walk(phase.message) if isinstance(node, cst.Name)}
-        if any(isinstance(node, (cst.Await, cst.Yield)) for node in _walk(phase.message)):
+        names = {node.value for node in walk(phase.message) if isinstance(node, cst.Name)}
+        if any(isinstance(node, (cst.Await, cst.Yield)) for node in walk(phase.message)):
             return True
         for statement in phase.body:
-            for node in _walk(statement):
+            for node in walk(statement):
                 if isinstance(node, cst.Name) and node.value in names and not self.flow.is_load(node):
                     return True
         return False
@@ -622,19 +617,10 @@ class _Remaining(cst.CSTTransformer):
         return updated_node
 
 
-def _walk(node: cst.CSTNode) -> List[cst.CSTNode]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(reversed(current.children))
-    return found
-
-
 def _comments(statement: cst.CSTNode) -> List[cst.Comment]:
     """The comments of a statement the rewrite removes, in order (they move, not vanish)."""
     found: List[cst.Comment] = []
-    for node in _walk(statement):
+    for node in walk(statement):
         if isinstance(node, (cst.EmptyLine, cst.TrailingWhitespace)) and node.comment is not None:
             found.append(node.comment)
     return found
@@ -642,7 +628,7 @@ def _comments(statement: cst.CSTNode) -> List[cst.Comment]:
 
 def _literal_text(node: cst.BaseExpression) -> str:
     parts = []
-    for inner in _walk(node):
+    for inner in walk(node):
         if isinstance(inner, cst.SimpleString):
             value = inner.evaluated_value
             parts.append(value if isinstance(value, str) else "")
@@ -653,7 +639,7 @@ def _literal_text(node: cst.BaseExpression) -> str:
 
 def _first_call(statements: Sequence[cst.BaseStatement]) -> Optional[str]:
     for statement in statements:
-        for node in _walk(statement):
+        for node in walk(statement):
             if isinstance(node, cst.Call):
                 func = node.func
                 if isinstance(func, cst.Name):
