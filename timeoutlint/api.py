@@ -29,12 +29,13 @@ import libcst as cst
 
 from timeoutlint.cache import Cache, cache_key
 from timeoutlint.discovery import discover
-from timeoutlint.engine import could_match, enabled_rules, lint_module
+from timeoutlint.engine import any_trigger, could_match, enabled_rules, lint_module
 from timeoutlint.fixes import FixOutcome, fix_source, is_applicable
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
 from timeoutlint.rule import Rule, get_rule
+from timeoutlint.selection import Selection, select
 from timeoutlint.settings import Settings
-from timeoutlint.sourcefile import SourceError, decode_source, write_atomically
+from timeoutlint.sourcefile import LineIndex, SourceError, decode_source, write_atomically
 
 # Fewer files than this are linted in-process: a pool costs more than it saves.
 POOL_THRESHOLD = 16
@@ -59,7 +60,9 @@ def lint_source(
         module_name = module_name_for(path)
     candidates = could_match(source, rules if rules is not None else enabled_rules(settings, path), settings)
     if not candidates:
-        return FileResult(path)
+        # Nothing can match, but a syntax error is always reported.
+        _, problem = python_tree(source, path, settings)
+        return FileResult(path, errors=[problem] if problem is not None else [])
     result = _lint_parsed(source, path, settings, candidates, module_name)
     if project_pass and not result.errors:
         _single_file_project_pass(result, candidates, settings)
@@ -97,33 +100,6 @@ def _might_be_deep(source: str) -> bool:
     return depth > 0 and len(source) - start > _SUSPICIOUS_SPAN
 
 
-def nesting_problem(source: str) -> Optional[LintError]:
-    """Why ``source`` is too deeply nested to parse, or None.
-
-    libcst's native parser overflows the C stack on deep nesting (a segfault, which no
-    ``except`` catches, taking the whole run down), needs memory quadratic in the depth
-    before that, and takes minutes on a chain of thousands of operators or calls. CPython's
-    own parser guards its depth, and code it rejects for depth does not run anyway, so it
-    decides, asked only when a cheap scan suggests deep nesting; where it accepts (before
-    3.11 it takes a chain of 20000 operators), the depth of its tree decides. Its other
-    syntax errors are left to libcst (the code may use a newer grammar)."""
-    if not _might_be_deep(source):
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = compile(source, "<timeoutlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        if any(text in str(exc.msg) for text in _DEPTH_MESSAGES):
-            return LintError("", f"SyntaxError: {exc.msg}", exc.lineno, exc.offset)
-        return None
-    except (RecursionError, MemoryError):
-        return LintError("", "could not parse: the code is nested too deeply")
-    if sys.version_info < (3, 11) and _tree_depth(tree) > _MAX_TREE_DEPTH:
-        return LintError("", "could not parse: the code is nested too deeply")
-    return None
-
-
 # libcst parses a 3000-deep operator chain in a blink and crashes or hangs from ~10000 on;
 # real code stays far below 1000. From 3.11 on, CPython's parser refuses such depths itself.
 _MAX_TREE_DEPTH = 1000
@@ -143,23 +119,63 @@ def _tree_depth(tree: ast.AST) -> int:
     return deepest
 
 
-def _lint_parsed(
-    source: str, path: str, settings: Settings, candidates: list[type[Rule]], module_name: Optional[str]
-) -> FileResult:
-    problem = nesting_problem(source)
-    if problem is not None:
-        return FileResult(path, errors=[LintError(path, problem.message, problem.line, problem.column)])
+def python_tree(source: str, path: str, settings: Settings) -> tuple[Optional[ast.Module], Optional[LintError]]:
+    """CPython's tree of ``source``, or what is wrong with it; (None, None) when CPython
+    cannot judge (its grammar is older than the code's target version, or it refuses the
+    text itself, NUL bytes): libcst decides then.
+
+    Deep nesting is refused here: libcst's native parser overflows the C stack on it (a
+    segfault, which no ``except`` catches, taking the whole run down), needs memory
+    quadratic in the depth before that, and takes minutes on a chain of thousands of
+    operators or calls. CPython's parser guards its depth; where it accepts (before 3.11 it
+    takes a chain of 20000 operators), the depth of its tree decides."""
     try:
-        module = cst.parse_module(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = compile(source, "<timeoutlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if any(text in str(exc.msg) for text in _DEPTH_MESSAGES):
+            return None, LintError(path, f"SyntaxError: {exc.msg}", exc.lineno, exc.offset)
+        if sys.version_info[:2] >= settings.target_version and exc.lineno is not None:
+            return None, LintError(path, f"SyntaxError: {exc.msg}", exc.lineno, exc.offset)
+        return None, None
+    except (RecursionError, MemoryError):
+        return None, LintError(path, "could not parse: the code is nested too deeply")
+    except ValueError:
+        return None, None
+    if sys.version_info < (3, 11) and _might_be_deep(source) and _tree_depth(tree) > _MAX_TREE_DEPTH:
+        return None, LintError(path, "could not parse: the code is nested too deeply")
+    return tree, None
+
+
+def _lint_parsed(
+    source: str,
+    path: str,
+    settings: Settings,
+    candidates: list[type[Rule]],
+    module_name: Optional[str],
+    whole: bool = False,
+) -> FileResult:
+    """Lint ``source``: CPython parses it all, libcst only what the rules can match
+    (``selection.py``; with ``whole``, or for a rule that reads whole files, all of it)."""
+    tree, problem = python_tree(source, path, settings)
+    if problem is not None:
+        return FileResult(path, errors=[problem])
+    selection = None
+    if tree is not None and not whole and not any(rule.whole_file for rule in candidates):
+        selection = select(source, tree, any_trigger(candidates, settings), LineIndex(source).starts)
+    text = selection.text if selection is not None else source
+    try:
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return FileResult(path, errors=[_syntax_error(source, path, settings, exc)])
+        return FileResult(path, errors=[_syntax_error(source, path, settings, exc, selection)])
     except RecursionError:
         return FileResult(path, errors=[LintError(path, "could not parse: the code is nested too deeply")])
     except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
         return FileResult(path, errors=[LintError(path, f"could not parse: {exc}")])
     try:
-        result = lint_module(source, module, path, settings, candidates, module_name)
-        if any(d.fix is not None for d in result.diagnostics) and module.code != source:
+        result = lint_module(source, module, path, settings, candidates, module_name, selection)
+        if any(d.fix is not None for d in result.diagnostics) and module.code != text:
             _drop_fixes(result)
         return result
     except RecursionError:
@@ -168,7 +184,9 @@ def _lint_parsed(
         return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
 
 
-def _syntax_error(source: str, path: str, settings: Settings, exc: cst.ParserSyntaxError) -> LintError:
+def _syntax_error(
+    source: str, path: str, settings: Settings, exc: cst.ParserSyntaxError, selection: Optional[Selection] = None
+) -> LintError:
     """libcst reports where its parser gave up, often a line or more after the mistake
     ("def f(:" is reported on the next line); CPython points at the mistake itself and
     says it better ("'(' was never closed"). Its word is taken when its grammar covers the
@@ -185,13 +203,15 @@ def _syntax_error(source: str, path: str, settings: Settings, exc: cst.ParserSyn
             pass
         else:
             # Valid Python that libcst's parser does not accept: not the user's mistake.
+            line = selection.line_map.line(exc.raw_line) if selection is not None else exc.raw_line
             return LintError(
                 path,
                 f"could not parse: libcst rejects code that Python accepts ({exc.message.splitlines()[0]})",
-                exc.raw_line,
+                line,
                 exc.raw_column + 1,
             )
-    return LintError(path, f"SyntaxError: {exc.message}", exc.raw_line, exc.raw_column + 1)
+    line = selection.line_map.line(exc.raw_line) if selection is not None else exc.raw_line
+    return LintError(path, f"SyntaxError: {exc.message}", line, exc.raw_column + 1)
 
 
 def _drop_fixes(result: FileResult) -> None:
@@ -363,7 +383,7 @@ def _facts_only(path: str, data: bytes, text: str, settings: Settings, options: 
     cached = cache.get(key, path) if cache else None
     if cached is not None:
         return cached.facts
-    result = _lint_parsed(text, path, settings, rules, module_name)
+    result = _lint_parsed(text, path, settings, rules, module_name, whole=True)
     if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
         cache.put(key, FileResult(path, facts=result.facts))
     return result.facts

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 import libcst as cst
 
 from timeoutlint.ftypes import Applicability
-from timeoutlint.analysis.bindings import Scope
+from timeoutlint.analysis.bindings import Scope, dotted_name
 from timeoutlint.analysis.scopes import Resolver
 from timeoutlint.analysis.waits import BLOCKING_CALLS_OPTION
+from timeoutlint.selection import Selection
 from timeoutlint.settings import Settings
 
 if TYPE_CHECKING:
@@ -72,13 +73,20 @@ class FileContext:
         module: cst.Module,
         settings: Settings,
         module_name: Optional[str] = None,
+        selection: Optional[Selection] = None,
     ) -> None:
         self.path = path
+        # The file's text; ``module`` is libcst's tree of ``text``: the same text, or the
+        # parts of it the rules can match (``selection``), whole lines at the lines
+        # ``selection.line_map`` gives.
         self.source = source
+        self.selection = selection
+        self.text = selection.text if selection is not None else source
         self.module = module
         self.settings = settings
         self.target_version = settings.target_version
-        self.resolver = Resolver(module, module_name, declared_classes(settings))
+        skipped = selection.skipped if selection is not None else ()
+        self.resolver = Resolver(module, module_name, declared_classes(settings), skipped)
         # Every node from the module down to the one being visited.
         self.stack: list[cst.CSTNode] = []
         self.reports: list[PendingReport] = []
@@ -92,6 +100,9 @@ class FileContext:
         # an import of a name that is not in use (comments and docstrings do not count).
         self.identifiers: Counter[str] = Counter()
         self.from_module_parts: Counter[str] = Counter()
+        # The same counts over the whole file, when libcst sees only part of it (counted
+        # when a fix first asks).
+        self._whole_file_words: Optional[tuple[Counter[str], Counter[str]]] = None
 
     # -- where are we -------------------------------------------------------------------
 
@@ -145,7 +156,13 @@ class FileContext:
     # -- fix helpers --------------------------------------------------------------------
 
     def _word_used(self, word: str) -> bool:
-        return self.identifiers[word] > self.from_module_parts[word]
+        if self.selection is not None:
+            if self._whole_file_words is None:
+                self._whole_file_words = _identifier_counts(cst.parse_module(self.source))
+            identifiers, from_module_parts = self._whole_file_words
+        else:
+            identifiers, from_module_parts = self.identifiers, self.from_module_parts
+        return identifiers[word] > from_module_parts[word]
 
     def reference(self, module: str, name: str) -> Optional[tuple[cst.BaseExpression, Optional[ImportNeed]]]:
         """An expression naming ``module.name`` here, reusing a binding the file already
@@ -171,3 +188,26 @@ class FileContext:
             expression: cst.BaseExpression = cst.parse_expression(wanted)
             return expression, ImportNeed(module)
         return None
+
+
+class _IdentifierCounter(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.identifiers: Counter[str] = Counter()
+        self.from_module_parts: Counter[str] = Counter()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.identifiers[node.value] += 1
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None:
+            parts = dotted_name(node.module)
+            if parts:
+                self.from_module_parts.update(parts.split("."))
+
+
+def _identifier_counts(module: cst.Module) -> tuple[Counter[str], Counter[str]]:
+    """What the shared pass counts (``FileContext.identifiers``), for a whole module."""
+    counter = _IdentifierCounter()
+    module.visit(counter)
+    return counter.identifiers, counter.from_module_parts

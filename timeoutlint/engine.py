@@ -21,7 +21,8 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from timeoutlint.context import FileContext, ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Diagnostic, Edit, FileResult, Fix, LintError
-from timeoutlint.rule import Rule, all_rules
+from timeoutlint.rule import Rule, all_rules, triggers_pattern
+from timeoutlint.selection import Selection
 from timeoutlint.analysis.bindings import dotted_name
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import LineIndex, newline_of
@@ -41,14 +42,19 @@ def enabled_rules(settings: Settings, path: Optional[str] = None) -> list[type[R
     ]
 
 
+def rule_triggers(rule: type[Rule], settings: Optional[Settings]) -> tuple[str, ...]:
+    """A rule's triggers; with ``settings``, also those its options add (``blocking-calls``)."""
+    return rule.triggers_for(settings) if settings is not None else rule.triggers
+
+
 def could_match(source: str, rules: Sequence[type[Rule]], settings: Optional[Settings] = None) -> list[type[Rule]]:
-    """The rules whose trigger substrings occur in ``source`` (the others cannot match);
-    with ``settings``, also the triggers their options add (``blocking-calls``)."""
-    return [
-        rule
-        for rule in rules
-        if any(trigger in source for trigger in (rule.triggers_for(settings) if settings is not None else rule.triggers))
-    ]
+    """The rules whose triggers occur in ``source`` (the others cannot match)."""
+    return [rule for rule in rules if triggers_pattern(rule_triggers(rule, settings)).search(source)]
+
+
+def any_trigger(rules: Sequence[type[Rule]], settings: Optional[Settings]) -> re.Pattern[str]:
+    """One pattern for the triggers of all ``rules``."""
+    return triggers_pattern([trigger for rule in rules for trigger in rule_triggers(rule, settings)])
 
 
 class _Dispatcher(cst.CSTVisitor):
@@ -171,7 +177,7 @@ class _Dispatcher(cst.CSTVisitor):
 
 # libcst visits recursively, a few Python frames per tree level: long implicit string
 # concatenations or operator chains go deeper than Python's default limit of 1000.
-# (Pathologically deep code never gets here: ``api.nesting_problem`` rejects it first.)
+# (Pathologically deep code never gets here: ``api.python_tree`` rejects it first.)
 _RECURSION_LIMIT = 10000
 
 
@@ -194,9 +200,12 @@ def lint_module(
     settings: Settings,
     rule_classes: Sequence[type[Rule]],
     module_name: Optional[str] = None,
+    selection: Optional[Selection] = None,
 ) -> FileResult:
+    """``module`` is libcst's tree of ``source``, or of ``selection.text`` (the parts of
+    ``source`` the rules can match); findings and fixes are placed in ``source`` either way."""
     with _deep_recursion():
-        return _lint_module(source, module, path, settings, rule_classes, module_name)
+        return _lint_module(source, module, path, settings, rule_classes, module_name, selection)
 
 
 def _lint_module(
@@ -206,8 +215,9 @@ def _lint_module(
     settings: Settings,
     rule_classes: Sequence[type[Rule]],
     module_name: Optional[str],
+    selection: Optional[Selection],
 ) -> FileResult:
-    ctx = FileContext(path, source, module, settings, module_name)
+    ctx = FileContext(path, source, module, settings, module_name, selection)
     ctx.module.visit(_Dispatcher(ctx, [rule_class(ctx) for rule_class in rule_classes]))
     result = FileResult(path, facts=ctx.facts)
     reports = [report for report in ctx.reports if not _relies_on_unstable(report)]
@@ -246,7 +256,9 @@ class DiagnosticBuilder:
     def __init__(self, ctx: FileContext, positions: dict[cst.CSTNode, CodeRange]) -> None:
         self.ctx = ctx
         self.positions = positions
-        self.lines = LineIndex(ctx.source)
+        # Positions are in the text libcst parsed; ``line`` places them in the file.
+        self.lines = LineIndex(ctx.text)
+        self.line = ctx.selection.line_map.line if ctx.selection is not None else _same
         # Findings of one group often share one PendingFix: build it once.
         self.built: dict[int, tuple[PendingFix, Fix]] = {}
 
@@ -257,7 +269,7 @@ class DiagnosticBuilder:
     def _text(self, span: tuple[int, int, int, int]) -> str:
         start = self.lines.offset(span[0], span[1])
         end = self.lines.offset(span[2], span[3])
-        return self.ctx.source[start:end]
+        return self.ctx.text[start:end]
 
     def build(self, report: PendingReport, result: FileResult) -> Optional[Diagnostic]:
         rule = report.rule
@@ -279,27 +291,29 @@ class DiagnosticBuilder:
             name=rule.name,
             message=report.message,
             path=self.ctx.path,
-            line=span[0],
+            line=self.line(span[0]),
             column=span[1],
-            end_line=span[2],
+            end_line=self.line(span[2]),
             end_column=span[3],
             fix=fix,
-            statement_lines=(statement_span[0], statement_span[2]),
+            statement_lines=(self.line(statement_span[0]), self.line(statement_span[2])),
             statement_hash=digest,
             scope=report.scope,
         )
 
     def _fix(self, pending: PendingFix) -> Fix:
-        source = self.ctx.source
+        text = self.ctx.text
         edits: list[Edit] = []
         for old, new in pending.replacements:
-            new_source = self.ctx.module.deep_replace(old, new).code  # type: ignore[arg-type]
-            edit = self._edit_between(source, new_source)
+            new_text = self.ctx.module.deep_replace(old, new).code  # type: ignore[arg-type]
+            edit = self._edit_between(text, new_text)
             if edit is not None:
                 edits.append(edit)
         for need in dict.fromkeys(pending.imports):
             edits.append(self._import_edit(need))
-        return Fix(pending.applicability, pending.title, tuple(sorted(edits)))
+        line = self.line
+        placed = (Edit(line(e.line), e.column, line(e.end_line), e.end_column, e.content) for e in edits)
+        return Fix(pending.applicability, pending.title, tuple(sorted(placed)))
 
     def _edit_between(self, old: str, new: str) -> Optional[Edit]:
         if old == new:
@@ -317,7 +331,7 @@ class DiagnosticBuilder:
 
     def _import_edit(self, need: ImportNeed) -> Edit:
         """Insert the import after the module's leading imports (or its docstring)."""
-        newline = newline_of(self.ctx.source)
+        newline = newline_of(self.ctx.text)
         body = self.ctx.module.body
         anchor: Optional[cst.CSTNode] = None
         for index, statement in enumerate(body):
@@ -329,16 +343,20 @@ class DiagnosticBuilder:
             if body:
                 line = self.positions[body[0]].start.line
                 return Edit(line, 1, line, 1, need.statement() + newline)
-            end = self.lines.position(len(self.ctx.source))
-            prefix = "" if not self.ctx.source or self.ctx.source.endswith(("\n", "\r")) else newline
+            end = self.lines.position(len(self.ctx.text))
+            prefix = "" if not self.ctx.text or self.ctx.text.endswith(("\n", "\r")) else newline
             return Edit(end[0], end[1], end[0], end[1], prefix + need.statement() + newline)
         end_line = self.positions[anchor].end.line
         offset = self.lines.line_end(end_line)
         line, column = self.lines.position(offset)
-        text = self.ctx.source
+        text = self.ctx.text
         if offset == len(text) and not text.endswith(("\n", "\r")):
             return Edit(line, column, line, column, newline + need.statement())
         return Edit(line, column, line, column, need.statement() + newline)
+
+
+def _same(line: int) -> int:
+    return line
 
 
 def _is_import_line(statement: cst.CSTNode) -> bool:

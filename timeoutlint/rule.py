@@ -14,11 +14,12 @@ shared :class:`~timeoutlint.context.FileContext` as ``self.ctx``.
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import re
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Optional
 
 import libcst as cst
 
@@ -81,9 +82,14 @@ class Rule:
     fix_title: ClassVar[Optional[str]] = None
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
     applicability: ClassVar[Optional[Applicability]] = None
-    # The rule can only match a file containing one of these substrings: files that
-    # contain none for any enabled rule are not even parsed.
+    # The rule can only match code containing one of these: a plain string anywhere, a
+    # ``Word`` as a whole identifier, an ``Attr`` as an attribute (``.get``). A top-level
+    # statement matching no trigger of any enabled rule is not handed to libcst (see
+    # ``selection.py``); a file matching none is only checked for its syntax.
     triggers: ClassVar[tuple[str, ...]]
+    # The rule reads the whole file (its facts follow calls between any of its functions):
+    # a file it may match is handed to libcst whole.
+    whole_file: ClassVar[bool] = False
     VALID: ClassVar[list[Any]]
     INVALID: ClassVar[list[Any]]
     # The options ``[tool.timeoutlint.rules.<code>]`` takes: name -> type(s), or a function
@@ -167,6 +173,33 @@ class Rule:
             if title in cls.sections:
                 parts += [f"## {title}", "", cls.sections[title], ""]
         return "\n".join(parts).rstrip() + "\n"
+
+
+class Word(str):
+    """A trigger matching a whole identifier (``time``, not ``timeout``)."""
+
+
+class Attr(str):
+    """A trigger matching an attribute access (``.get``, also ``. get``), not a bare name."""
+
+
+def trigger_regex(trigger: str) -> str:
+    if isinstance(trigger, Attr):
+        return r"\.\s*" + re.escape(trigger) + r"\b"
+    if isinstance(trigger, Word):
+        return r"\b" + re.escape(trigger) + r"\b"
+    return re.escape(trigger)
+
+
+def triggers_pattern(triggers: Iterable[str]) -> re.Pattern[str]:
+    """One pattern matching any of ``triggers``."""
+    return _compiled(tuple(sorted({trigger_regex(t) for t in triggers})))
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(regexes: tuple[str, ...]) -> re.Pattern[str]:
+    # (keyed by the regexes: ``Word("time") == "time"`` as strings)
+    return re.compile("|".join(regexes))
 
 
 def rule_url(code: str) -> str:

@@ -880,9 +880,9 @@ def test_only_files_a_chain_reaches_are_parsed(
     parsed: List[str] = []
     original = api._lint_parsed
 
-    def spy(source: str, path: str, *args: Any) -> Any:
+    def spy(source: str, path: str, *args: Any, **kwargs: Any) -> Any:
         parsed.append(os.path.relpath(path, tmp_path))
-        return original(source, path, *args)
+        return original(source, path, *args, **kwargs)
 
     monkeypatch.setattr(api, "_lint_parsed", spy)
     files = dict(PACKAGE, **{"pkg/unrelated.py": "def helper():\n    return 1\n", "pkg/other.py": "import pkg.unrelated\n"})

@@ -316,10 +316,14 @@ def changes_the_call(decorator: cst.Decorator, resolver: Resolver) -> bool:
     return name not in ("builtins.staticmethod", "builtins.classmethod", "typing.overload", "abc.abstractmethod")
 
 
-def top_definitions(body: Sequence[cst.CSTNode]) -> Dict[str, str]:
-    """Module-level names bound once, by a ``def`` or ``class`` at the top of the module."""
+def top_definitions(body: Sequence[cst.CSTNode], elsewhere: Sequence[Tuple[str, str]] = ()) -> Dict[str, str]:
+    """Module-level names bound once, by a ``def`` or ``class`` at the top of the module
+    (``elsewhere``: the (name, kind) of definitions of the file that ``body`` leaves out)."""
     counts: Dict[str, int] = {}
     kinds: Dict[str, str] = {}
+    for name, kind in elsewhere:
+        counts[name] = counts.get(name, 0) + 1
+        kinds[name] = kind
     for statement in body:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             name = statement.name.value

@@ -29,7 +29,7 @@ finished. Unknown means no finding.
 from __future__ import annotations
 
 import builtins
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -68,7 +68,15 @@ ANONYMOUS_MODULE = "__main__"
 class Resolver(Annotations, Definitions):
     """The scope stack of one file, with qualified-name lookup and type inference."""
 
-    def __init__(self, module: cst.Module, module_name: Optional[str] = None, declared_classes: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        module_name: Optional[str] = None,
+        declared_classes: frozenset[str] = frozenset(),
+        skipped: Sequence[Tuple[str, str]] = (),
+    ) -> None:
+        """``skipped``: the top-level definitions of the file ``module`` leaves out (see
+        ``selection.py``), as (name, kind)."""
         # Classes of other packages the configuration names (the ``Client`` of a
         # ``blocking-calls`` entry ``mypkg.api.Client.call``): calling one constructs one.
         self.declared_classes = declared_classes
@@ -89,7 +97,7 @@ class Resolver(Annotations, Definitions):
         self.functions: Dict[str, Tuple[cst.FunctionDef, Optional[Scope]]] = {}
         self._returns: Dict[str, Optional[str]] = {}
         self._inferring: set = set()
-        self.top_definitions = top_definitions(module.body)
+        self.top_definitions = top_definitions(module.body, skipped)
         statements = list(module_level_statements(module.body))
         for statement in statements:
             if isinstance(statement, (cst.Import, cst.ImportFrom)):

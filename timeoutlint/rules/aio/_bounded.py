@@ -36,6 +36,8 @@ class CallerBound(Rule):
     """A rule whose findings a bound set by every caller makes moot."""
 
     abstract = True
+    # Its facts follow calls between any of the file's functions.
+    whole_file = True
     options: ClassVar[dict[str, Any]] = SCOPE_OPTIONS
 
     def __init__(self, ctx: Any) -> None:

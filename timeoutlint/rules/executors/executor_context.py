@@ -134,6 +134,8 @@ class ExecutorContextLost(Rule):
     # A file may submit a callable reading an imported ContextVar, or set one, without
     # naming ContextVar: those record facts for the project pass.
     triggers = ("ContextVar", "submit", ".map(", "run_in_executor", ".set(")
+    # Its facts follow calls between any of the file's functions.
+    whole_file = True
 
     _HEAD = (
         "import contextvars\nfrom concurrent.futures import ThreadPoolExecutor\n\n"

@@ -140,6 +140,8 @@ class NestedExecutor(Rule):
     # Files that may submit work are analysed up front; the project pass then asks for the
     # facts of each further module a chain reaches (``load``), whatever it mentions.
     triggers = ("submit", ".map(", "run_in_executor")
+    # Its facts follow calls between any of the file's functions.
+    whole_file = True
 
     VALID = [
         Valid(
