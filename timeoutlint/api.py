@@ -174,7 +174,8 @@ def _lint_parsed(
     except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
         return FileResult(path, errors=[LintError(path, f"could not parse: {exc}")])
     try:
-        result = lint_module(source, module, path, settings, candidates, module_name, selection)
+        statements = selection.statements if selection is not None else tree.body if tree is not None else None
+        result = lint_module(source, module, path, settings, candidates, module_name, selection, statements)
         if any(d.fix is not None for d in result.diagnostics) and module.code != text:
             _drop_fixes(result)
         return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, List, Optional, Union
 
 import libcst as cst
 
@@ -17,6 +17,7 @@ from timeoutlint.ftypes import Applicability
 from timeoutlint.analysis.bindings import Scope, dotted_name
 from timeoutlint.analysis.scopes import Resolver
 from timeoutlint.analysis.waits import BLOCKING_CALLS_OPTION
+from timeoutlint.positions import Positions
 from timeoutlint.selection import Selection
 from timeoutlint.settings import Settings
 
@@ -74,6 +75,7 @@ class FileContext:
         settings: Settings,
         module_name: Optional[str] = None,
         selection: Optional[Selection] = None,
+        starts: Optional[List[int]] = None,
     ) -> None:
         self.path = path
         # The file's text; ``module`` is libcst's tree of ``text``: the same text, or the
@@ -83,6 +85,9 @@ class FileContext:
         self.selection = selection
         self.text = selection.text if selection is not None else source
         self.module = module
+        # The first line of each statement of ``module.body`` in the file (None: unknown).
+        self.starts = starts
+        self._positions: Optional[Positions] = None
         self.settings = settings
         self.target_version = settings.target_version
         skipped = selection.skipped if selection is not None else ()
@@ -123,6 +128,13 @@ class FileContext:
 
     def option(self, rule: Rule, name: str, default: Any = None) -> Any:
         return self.settings.options_for(rule.code).get(name, default)
+
+    def positions(self) -> Positions:
+        """Where nodes are in the file (placed on demand, a top-level statement at a time)."""
+        if self._positions is None:
+            line = self.selection.line_map.line if self.selection is not None else _same_line
+            self._positions = Positions(self.module, self.starts, line)
+        return self._positions
 
     # -- resolution ---------------------------------------------------------------------
 
@@ -211,3 +223,7 @@ def _identifier_counts(module: cst.Module) -> tuple[Counter[str], Counter[str]]:
     counter = _IdentifierCounter()
     module.visit(counter)
     return counter.identifiers, counter.from_module_parts
+
+
+def _same_line(line: int) -> int:
+    return line

@@ -9,6 +9,7 @@ objects, suppressed by ``# noqa`` and given text-edit fixes.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import sys
@@ -17,7 +18,6 @@ from collections import defaultdict
 from typing import Any, Callable, Dict, Iterator, Optional, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from timeoutlint.context import FileContext, ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Diagnostic, Edit, FileResult, Fix, LintError
@@ -25,7 +25,9 @@ from timeoutlint.rule import Rule, all_rules, triggers_pattern
 from timeoutlint.selection import Selection
 from timeoutlint.analysis.bindings import dotted_name
 from timeoutlint.settings import Settings
+from timeoutlint.positions import statement_starts
 from timeoutlint.sourcefile import LineIndex, newline_of
+from timeoutlint.walk import walk
 from timeoutlint.suppression import find_suppressions
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -57,17 +59,18 @@ def any_trigger(rules: Sequence[type[Rule]], settings: Optional[Settings]) -> re
     return triggers_pattern([trigger for rule in rules for trigger in rule_triggers(rule, settings)])
 
 
-class _Dispatcher(cst.CSTVisitor):
+class _Dispatcher:
+    """Called on entering and leaving each node (``walk.walk``, in libcst's visiting order)."""
+
     def __init__(self, ctx: FileContext, rules: Sequence[Rule]) -> None:
-        super().__init__()
         self.ctx = ctx
         self.resolver = ctx.resolver
-        self.visits: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
-        self.leaves: dict[str, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+        self.visits: dict[type, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
+        self.leaves: dict[type, list[Callable[[cst.CSTNode], object]]] = defaultdict(list)
         for rule in rules:
             for method, node_name in type(rule).visitor_methods.items():
                 table = self.visits if method.startswith("visit_") else self.leaves
-                table[node_name].append(getattr(rule, method))
+                table[getattr(cst, node_name)].append(getattr(rule, method))
         self._tables()
 
     # The scope bookkeeping, by node type (a dict lookup: ``isinstance`` chains on libcst's
@@ -142,7 +145,7 @@ class _Dispatcher(cst.CSTVisitor):
             leave[comprehension] = self._leave_scope
         self._enter, self._leave = enter, leave
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def on_visit(self, node: cst.CSTNode) -> None:
         self.ctx.stack.append(node)
         kind = type(node)
         if kind is cst.Name:
@@ -151,10 +154,9 @@ class _Dispatcher(cst.CSTVisitor):
             enter = self._enter.get(kind)
             if enter is not None:
                 enter(node)
-        callbacks = self.visits.get(kind.__name__)
+        callbacks = self.visits.get(kind)
         if callbacks:
             self._run(callbacks, node)
-        return True
 
     def _run(self, callbacks: list[Callable[[cst.CSTNode], object]], node: cst.CSTNode) -> None:
         """The rules' visit (or leave) methods for ``node``, each with fresh dependencies."""
@@ -166,7 +168,7 @@ class _Dispatcher(cst.CSTVisitor):
     def on_leave(self, original_node: cst.CSTNode) -> None:
         node = original_node
         kind = type(node)
-        callbacks = self.leaves.get(kind.__name__)
+        callbacks = self.leaves.get(kind)
         if callbacks:
             self._run(callbacks, node)
         leave = self._leave.get(kind)
@@ -201,11 +203,14 @@ def lint_module(
     rule_classes: Sequence[type[Rule]],
     module_name: Optional[str] = None,
     selection: Optional[Selection] = None,
+    statements: Optional[Sequence[ast.stmt]] = None,
 ) -> FileResult:
     """``module`` is libcst's tree of ``source``, or of ``selection.text`` (the parts of
-    ``source`` the rules can match); findings and fixes are placed in ``source`` either way."""
+    ``source`` the rules can match); findings and fixes are placed in ``source`` either way.
+    ``statements``: CPython's top-level statements of the same code, which say where each
+    of libcst's starts (see ``positions.py``)."""
     with _deep_recursion():
-        return _lint_module(source, module, path, settings, rule_classes, module_name, selection)
+        return _lint_module(source, module, path, settings, rule_classes, module_name, selection, statements)
 
 
 def _lint_module(
@@ -216,15 +221,17 @@ def _lint_module(
     rule_classes: Sequence[type[Rule]],
     module_name: Optional[str],
     selection: Optional[Selection],
+    statements: Optional[Sequence[ast.stmt]],
 ) -> FileResult:
-    ctx = FileContext(path, source, module, settings, module_name, selection)
-    ctx.module.visit(_Dispatcher(ctx, [rule_class(ctx) for rule_class in rule_classes]))
+    starts = statement_starts(module, statements) if statements is not None else None
+    ctx = FileContext(path, source, module, settings, module_name, selection, starts)
+    dispatcher = _Dispatcher(ctx, [rule_class(ctx) for rule_class in rule_classes])
+    walk(ctx.module, dispatcher.on_visit, dispatcher.on_leave)
     result = FileResult(path, facts=ctx.facts)
     reports = [report for report in ctx.reports if not _relies_on_unstable(report)]
     if not reports:
         return result
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    builder = DiagnosticBuilder(ctx, positions)
+    builder = DiagnosticBuilder(ctx)
     suppressions = find_suppressions(source)
     seen: set[tuple[str, int, int, int, int]] = set()
     for report in reports:
@@ -253,12 +260,10 @@ class DiagnosticBuilder:
     """Turns pending reports into diagnostics (spans, statement hash, text-edit fixes); the
     project rules use it too, so their findings are keyed exactly like per-file ones."""
 
-    def __init__(self, ctx: FileContext, positions: dict[cst.CSTNode, CodeRange]) -> None:
+    def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
-        self.positions = positions
-        # Positions are in the text libcst parsed; ``line`` places them in the file.
-        self.lines = LineIndex(ctx.text)
-        self.line = ctx.selection.line_map.line if ctx.selection is not None else _same
+        self.positions = ctx.positions()  # in the file (``ctx.source``), not in ``ctx.text``
+        self.lines = LineIndex(ctx.source)
         # Findings of one group often share one PendingFix: build it once.
         self.built: dict[int, tuple[PendingFix, Fix]] = {}
 
@@ -269,7 +274,7 @@ class DiagnosticBuilder:
     def _text(self, span: tuple[int, int, int, int]) -> str:
         start = self.lines.offset(span[0], span[1])
         end = self.lines.offset(span[2], span[3])
-        return self.ctx.text[start:end]
+        return self.ctx.source[start:end]
 
     def build(self, report: PendingReport, result: FileResult) -> Optional[Diagnostic]:
         rule = report.rule
@@ -291,47 +296,29 @@ class DiagnosticBuilder:
             name=rule.name,
             message=report.message,
             path=self.ctx.path,
-            line=self.line(span[0]),
+            line=span[0],
             column=span[1],
-            end_line=self.line(span[2]),
+            end_line=span[2],
             end_column=span[3],
             fix=fix,
-            statement_lines=(self.line(statement_span[0]), self.line(statement_span[2])),
+            statement_lines=(statement_span[0], statement_span[2]),
             statement_hash=digest,
             scope=report.scope,
         )
 
     def _fix(self, pending: PendingFix) -> Fix:
-        text = self.ctx.text
         edits: list[Edit] = []
         for old, new in pending.replacements:
-            new_text = self.ctx.module.deep_replace(old, new).code  # type: ignore[arg-type]
-            edit = self._edit_between(text, new_text)
+            edit = self.positions.replaced(old, new, self.ctx.text)
             if edit is not None:
                 edits.append(edit)
         for need in dict.fromkeys(pending.imports):
             edits.append(self._import_edit(need))
-        line = self.line
-        placed = (Edit(line(e.line), e.column, line(e.end_line), e.end_column, e.content) for e in edits)
-        return Fix(pending.applicability, pending.title, tuple(sorted(placed)))
-
-    def _edit_between(self, old: str, new: str) -> Optional[Edit]:
-        if old == new:
-            return None
-        limit = min(len(old), len(new))
-        prefix = 0
-        while prefix < limit and old[prefix] == new[prefix]:
-            prefix += 1
-        suffix = 0
-        while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
-            suffix += 1
-        start = self.lines.position(prefix)
-        end = self.lines.position(len(old) - suffix)
-        return Edit(start[0], start[1], end[0], end[1], new[prefix : len(new) - suffix])
+        return Fix(pending.applicability, pending.title, tuple(sorted(edits)))
 
     def _import_edit(self, need: ImportNeed) -> Edit:
         """Insert the import after the module's leading imports (or its docstring)."""
-        newline = newline_of(self.ctx.text)
+        newline = newline_of(self.ctx.source)
         body = self.ctx.module.body
         anchor: Optional[cst.CSTNode] = None
         for index, statement in enumerate(body):
@@ -343,20 +330,16 @@ class DiagnosticBuilder:
             if body:
                 line = self.positions[body[0]].start.line
                 return Edit(line, 1, line, 1, need.statement() + newline)
-            end = self.lines.position(len(self.ctx.text))
-            prefix = "" if not self.ctx.text or self.ctx.text.endswith(("\n", "\r")) else newline
+            end = self.lines.position(len(self.ctx.source))
+            prefix = "" if not self.ctx.source or self.ctx.source.endswith(("\n", "\r")) else newline
             return Edit(end[0], end[1], end[0], end[1], prefix + need.statement() + newline)
         end_line = self.positions[anchor].end.line
         offset = self.lines.line_end(end_line)
         line, column = self.lines.position(offset)
-        text = self.ctx.text
+        text = self.ctx.source
         if offset == len(text) and not text.endswith(("\n", "\r")):
             return Edit(line, column, line, column, newline + need.statement())
         return Edit(line, column, line, column, need.statement() + newline)
-
-
-def _same(line: int) -> int:
-    return line
 
 
 def _is_import_line(statement: cst.CSTNode) -> bool:

@@ -73,6 +73,7 @@ class Selection:
     text: str
     line_map: LineMap
     skipped: list[tuple[str, str]]  # the definitions left out: (name, kind)
+    statements: list[ast.stmt]  # CPython's statements of ``text``, in order
     kept_lines: int
     total_lines: int
 
@@ -241,6 +242,7 @@ def select(source: str, tree: ast.Module, triggers: Pattern[str], line_starts: S
     pieces: list[tuple[int, int]] = []
     parts: list[str] = []
     skipped: list[tuple[str, str]] = []
+    statements: list[ast.stmt] = []
     selected_line = 1
     kept_lines = 0
     run_start: Optional[int] = None
@@ -256,13 +258,11 @@ def select(source: str, tree: ast.Module, triggers: Pattern[str], line_starts: S
             pieces.append((selected_line, unit.first))
             run_start = unit.first
         parts.append(text_of(unit))
+        statements.extend(unit.statements)
         count = unit.last - unit.first + 1
         selected_line += count
         kept_lines += count
-    text = "".join(parts)
-    if parts and not text.endswith(("\n", "\r")):
-        pass  # the file's own last line: nothing follows it
-    return Selection(text, LineMap(pieces), skipped, kept_lines, line_count)
+    return Selection("".join(parts), LineMap(pieces), skipped, statements, kept_lines, line_count)
 
 
 def _is_docstring(statement: ast.stmt) -> bool:

@@ -17,6 +17,7 @@ from timeoutlint.analysis import types as T
 from timeoutlint.context import FileContext
 from timeoutlint.engine import _Dispatcher
 from timeoutlint.settings import Settings
+from timeoutlint.walk import walk
 
 
 class _Revealing(_Dispatcher):
@@ -24,8 +25,8 @@ class _Revealing(_Dispatcher):
         super().__init__(ctx, [])
         self.revealed: List[Optional[str]] = []
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        descend = super().on_visit(node)
+    def on_visit(self, node: cst.CSTNode) -> None:
+        super().on_visit(node)
         if (
             isinstance(node, cst.Call)
             and isinstance(node.func, cst.Name)
@@ -33,7 +34,6 @@ class _Revealing(_Dispatcher):
             and len(node.args) == 1
         ):
             self.revealed.append(self.ctx.type_of(node.args[0].value))
-        return descend
 
 
 def _walk(source: str, module_name: Optional[str]) -> tuple[FileContext, List[Optional[str]]]:
@@ -41,7 +41,7 @@ def _walk(source: str, module_name: Optional[str]) -> tuple[FileContext, List[Op
     module = cst.parse_module(text)
     ctx = FileContext("<test>", text, module, Settings(), module_name)
     walker = _Revealing(ctx)
-    module.visit(walker)
+    walk(module, walker.on_visit, walker.on_leave)
     return ctx, walker.revealed
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from timeoutlint.context import ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability, Diagnostic, FileResult
@@ -469,10 +468,9 @@ class ExecutorContextLost(Rule):
             self.ctx.facts[self.code] = facts
 
     def _candidate_facts(self) -> List[Dict[str, Any]]:
-        positions = MetadataWrapper(self.ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
         from timeoutlint.engine import DiagnosticBuilder  # the engine's own spans and statement hashes
 
-        builder = DiagnosticBuilder(self.ctx, dict(positions))
+        builder = DiagnosticBuilder(self.ctx)
         suppressions = find_suppressions(self.ctx.source)
         recorded = []
         for node, statement, labels, label, where in self._candidates:

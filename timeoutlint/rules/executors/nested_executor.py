@@ -16,7 +16,6 @@ from collections import defaultdict
 from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from timeoutlint.analysis.callargs import argument, positional
 from timeoutlint.analysis.callgraph import Project
@@ -505,10 +504,9 @@ def _file_facts(rule: NestedExecutor, facts: FactCollector) -> Dict[str, Any]:
     entries = [entry for entry in facts.entries if not _unstable(entry.dependencies)]
     if not sites and not entries:
         return out
-    positions = MetadataWrapper(rule.ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
     from timeoutlint.engine import DiagnosticBuilder  # the engine's own spans and statement hashes
 
-    builder = DiagnosticBuilder(rule.ctx, positions)
+    builder = DiagnosticBuilder(rule.ctx)
     suppressions = find_suppressions(rule.ctx.source)
     recorded: List[Dict[str, Any]] = []
     seen_blocks = set()
@@ -539,8 +537,8 @@ def _file_facts(rule: NestedExecutor, facts: FactCollector) -> Dict[str, Any]:
                 "callable": entry.callable,
                 "via": entry.via,
                 "pool": entry.pool,
-                "line": positions[entry.node].start.line,
-                "column": positions[entry.node].start.column + 1,
+                "line": builder.positions[entry.node].start.line,
+                "column": builder.positions[entry.node].start.column + 1,
             }
             for entry in entries
         ]
