@@ -32,7 +32,7 @@ from timeoutlint.discovery import discover
 from timeoutlint.engine import any_trigger, could_match, enabled_rules, lint_module
 from timeoutlint.fixes import FixOutcome, fix_source, is_applicable
 from timeoutlint.ftypes import Diagnostic, FileResult, LintError
-from timeoutlint.rule import Rule, get_rule
+from timeoutlint.rule import Rule, get_rule, triggers_pattern, words_pattern
 from timeoutlint.selection import Selection, select
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import LineIndex, SourceError, decode_source, write_atomically
@@ -65,7 +65,7 @@ def lint_source(
         return FileResult(path, errors=[problem] if problem is not None else [])
     result = _lint_parsed(source, path, settings, candidates, module_name)
     if project_pass and not result.errors:
-        _single_file_project_pass(result, candidates, settings)
+        _single_file_project_pass(result, source, candidates, settings, module_name)
     return result
 
 
@@ -162,7 +162,7 @@ def _lint_parsed(
     if problem is not None:
         return FileResult(path, errors=[problem])
     selection = None
-    if tree is not None and not whole and not any(rule.whole_file for rule in candidates):
+    if tree is not None and not whole and not _read_whole(source, candidates):
         selection = select(source, tree, any_trigger(candidates, settings), LineIndex(source).starts)
     text = selection.text if selection is not None else source
     try:
@@ -183,6 +183,10 @@ def _lint_parsed(
         return FileResult(path, errors=[LintError(path, "could not analyse: the code is nested too deeply")])
     except Exception as exc:
         return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
+
+
+def _read_whole(source: str, rules: Sequence[type[Rule]]) -> bool:
+    return any(rule.whole_file_triggers and triggers_pattern(rule.whole_file_triggers).search(source) for rule in rules)
 
 
 def _syntax_error(
@@ -226,14 +230,23 @@ def _is_project_rule(rule: type[Rule]) -> bool:
     return hasattr(rule, "check_project")
 
 
-def _single_file_project_pass(result: FileResult, rules: Sequence[type[Rule]], settings: Settings) -> None:
+def _single_file_project_pass(
+    result: FileResult, source: str, rules: Sequence[type[Rule]], settings: Settings, module_name: Optional[str]
+) -> None:
     found: list[Diagnostic] = []
+
+    def mentioning(code: str, functions: set[str]) -> dict[str, dict[str, Any]]:
+        rule = get_rule(code)
+        if rule is None or not words_pattern({f.rsplit(".", 1)[-1] for f in functions}).search(source):
+            return {}
+        return {result.path: _lint_parsed(source, result.path, settings, [rule], module_name, whole=True).facts}
+
     for rule in rules:
         if _is_project_rule(rule):
             try:
                 facts = {result.path: result.facts}
                 diagnostics = rule.check_project(facts, settings)  # type: ignore[attr-defined]
-                bounded = _caller_bounded(rule, facts, settings)
+                bounded = _caller_bounded(rule, result.diagnostics, mentioning)
             except Exception as exc:
                 result.errors.append(LintError(result.path, _project_error(rule, exc)))
                 continue
@@ -244,11 +257,15 @@ def _single_file_project_pass(result: FileResult, rules: Sequence[type[Rule]], s
         result.diagnostics = sorted(result.diagnostics + found, key=Diagnostic.sort_key)
 
 
-def _caller_bounded(rule: type[Rule], facts: Mapping[str, Mapping[str, Any]], settings: Settings) -> frozenset[str]:
-    """The functions whose every call site the project bounds, for a rule that asks."""
+def _caller_bounded(rule: type[Rule], diagnostics: Iterable[Diagnostic], mentioning: Callable[..., Any]) -> frozenset[str]:
+    """Of the functions holding the rule's findings (and their callers), those whose every
+    call site the project bounds, for a rule that asks."""
     if not hasattr(rule, "caller_bounded"):
         return frozenset()
-    return frozenset(rule.caller_bounded(facts, settings))  # type: ignore[attr-defined]
+    wanted = {d.scope for d in diagnostics if d.code == rule.code and d.scope}
+    if not wanted:
+        return frozenset()
+    return frozenset(rule.caller_bounded(wanted, mentioning))  # type: ignore[attr-defined]
 
 
 def _dropped(diagnostic: Diagnostic, rule: type[Rule], bounded: frozenset[str]) -> bool:
@@ -513,6 +530,62 @@ class FactLoader:
         return loaded
 
 
+class MentionLoader:
+    """The facts of the files of the run that may call some functions, each file read once
+    (for all the rules sharing those facts), from the whole file, through the cache.
+
+    A call of ``pkg.mod.Class.method`` (or of the function ``pkg.mod.func``) names
+    ``method`` (``func``), and outside its own module it names ``Class`` (``mod``, which
+    every import of it does): the files naming both, and the function's own module if it
+    names the function, are read. A nested function is called in its own module only."""
+
+    def __init__(self, files: Sequence[str], settings: Settings, options: RunOptions, shared: Sequence[str]) -> None:
+        self.files = files
+        self.settings = settings
+        self.options = options
+        self.shared = tuple(shared)  # the rules recording the same facts, read together
+        self.texts: dict[str, str] = {}
+        self.read: dict[str, dict[str, Any]] = {}
+        self._modules: Optional[dict[str, str]] = None
+
+    def _text(self, path: str) -> str:
+        text = self.texts.get(path)
+        if text is None:
+            text = self.texts[path] = _read_text(path) or ""
+        return text
+
+    def _module_files(self) -> dict[str, str]:
+        if self._modules is None:
+            self._modules = {}
+            for path in self.files:
+                name = module_name_for(path)
+                if name is not None:
+                    self._modules.setdefault(name[: -len(".__init__")] if name.endswith(".__init__") else name, path)
+        return self._modules
+
+    def _may_call(self, function: str) -> list[str]:
+        parts = function.split(".")
+        modules = self._module_files()
+        home = next((modules[".".join(parts[:n])] for n in range(len(parts) - 1, 0, -1) if ".".join(parts[:n]) in modules), None)
+        name = words_pattern([parts[-1]])
+        found = [home] if home is not None and name.search(self._text(home)) else []
+        if "<locals>" in parts or len(parts) < 2:
+            return found
+        owner = words_pattern([parts[-2]])
+        return found + [p for p in self.files if p != home and name.search(self._text(p)) and owner.search(self._text(p))]
+
+    def __call__(self, code: str, functions: set[str]) -> dict[str, dict[str, Any]]:
+        wanted = {path for function in functions for path in self._may_call(function)}
+        todo = sorted(wanted - set(self.read))
+        if todo:
+            codes = self.shared if code in self.shared else (code,)
+            options = dataclasses.replace(self.options, facts_of=codes, force=True)
+            jobs = options.jobs or os.cpu_count() or 1
+            for outcome in _run([(path, self.settings, options) for path in todo], jobs):
+                self.read[outcome.path] = outcome.result.facts
+        return {path: self.read[path] for path in wanted if path in self.read}
+
+
 def _project_pass(
     outcomes: list[FileOutcome],
     context: list[FileOutcome],
@@ -527,11 +600,13 @@ def _project_pass(
     facts = {outcome.path: dict(outcome.result.facts) for outcome in outcomes + context}
     every_bounded: set[str] = set()
     by_path = {outcome.path: outcome for outcome in outcomes}
+    mentioning = MentionLoader(files, settings, facts_options, [r.code for r in project_rules if hasattr(r, "caller_bounded")])
     for rule in project_rules:
         loader = FactLoader(rule.code, files, facts, settings, facts_options)
         try:
             diagnostics = rule.check_project(facts, settings, load=loader)  # type: ignore[attr-defined]
-            bounded = _caller_bounded(rule, facts, settings)
+            found = (d for outcome in outcomes for d in outcome.result.diagnostics)
+            bounded = _caller_bounded(rule, found, mentioning)
         except Exception as exc:
             if outcomes:
                 outcomes[0].result.errors.append(LintError(outcomes[0].path, _project_error(rule, exc)))

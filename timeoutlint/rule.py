@@ -87,9 +87,9 @@ class Rule:
     # statement matching no trigger of any enabled rule is not handed to libcst (see
     # ``selection.py``); a file matching none is only checked for its syntax.
     triggers: ClassVar[tuple[str, ...]]
-    # The rule reads the whole file (its facts follow calls between any of its functions):
-    # a file it may match is handed to libcst whole.
-    whole_file: ClassVar[bool] = False
+    # The rule reads the whole of a file matching one of these (its facts follow calls
+    # between any of the file's functions): such a file is handed to libcst whole.
+    whole_file_triggers: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[list[Any]]
     INVALID: ClassVar[list[Any]]
     # The options ``[tool.timeoutlint.rules.<code>]`` takes: name -> type(s), or a function
@@ -200,6 +200,11 @@ def triggers_pattern(triggers: Iterable[str]) -> re.Pattern[str]:
 def _compiled(regexes: tuple[str, ...]) -> re.Pattern[str]:
     # (keyed by the regexes: ``Word("time") == "time"`` as strings)
     return re.compile("|".join(regexes))
+
+
+def words_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """A pattern matching any of ``words`` as a whole identifier."""
+    return _compiled((r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b",))
 
 
 def rule_url(code: str) -> str:

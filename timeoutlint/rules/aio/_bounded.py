@@ -10,7 +10,7 @@ number of callers, and the findings inside them (``Diagnostic.scope``) are dropp
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, ClassVar, Mapping, Optional
+from typing import Any, Callable, ClassVar, Iterable, Mapping, Optional
 
 import libcst as cst
 
@@ -30,14 +30,14 @@ _RUN_UNTIL_COMPLETE = "run_until_complete"
 SCOPE_OPTIONS: dict[str, Any] = {TIMEOUT_SCOPES_OPTION: check_timeout_scopes}
 BOUND, FREE, ENTRY = "bound", "free", "entry"
 SCOPE_RULES = ("TL201", "TL202")
+# (rule code, functions) -> the facts of each file of the run that may call one of them
+Mentioning = Callable[[str, "set[str]"], Mapping[str, Mapping[str, Any]]]
 
 
 class CallerBound(Rule):
     """A rule whose findings a bound set by every caller makes moot."""
 
     abstract = True
-    # Its facts follow calls between any of the file's functions.
-    whole_file = True
     options: ClassVar[dict[str, Any]] = SCOPE_OPTIONS
 
     def __init__(self, ctx: Any) -> None:
@@ -98,6 +98,8 @@ class CallerBound(Rule):
                 self._record(target, ENTRY)
 
     def _record(self, callee: str, kind: str) -> None:
+        if self.ctx.selection is not None:
+            return  # only a whole file tells all its call sites: ``caller_bounded`` reads them so
         facts = self.ctx.facts.setdefault(self.code, {"sites": []})
         facts["sites"].append([callee, self.function_key(), kind])
 
@@ -145,20 +147,31 @@ class CallerBound(Rule):
         return []  # the findings are the files' own; the pass only drops (``caller_bounded``)
 
     @classmethod
-    def caller_bounded(cls, facts_by_path: Mapping[str, Mapping[str, Any]], settings: Settings) -> frozenset[str]:
-        """The functions every call site of which is bounded: under a scope, an entry
-        point, or in a function itself so bounded (the least fixed point: a cycle of
-        calls with no bound from outside stays unbounded)."""
+    def caller_bounded(cls, wanted: Iterable[str], mentioning: Mentioning) -> frozenset[str]:
+        """Of the functions ``wanted`` and those calling them, the ones every call site of
+        which is bounded: under a scope, an entry point, or in a function itself so bounded
+        (the least fixed point: a cycle of calls with no bound from outside stays unbounded).
+
+        ``mentioning(code, functions)`` gives the facts (read from whole files) of the files
+        of the run that may call any of ``functions``, each file once. The callers found
+        unbounded are followed in turn."""
         sites: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for facts in facts_by_path.values():
-            for callee, caller, kind in (facts.get(cls.code) or {}).get("sites", ()):
-                sites[callee].append((caller, kind))
+        asked: set[str] = set()
+        frontier = set(wanted)
+        while frontier:
+            asked |= frontier
+            for facts in mentioning(cls.code, frontier).values():
+                for callee, caller, kind in (facts.get(cls.code) or {}).get("sites", ()):
+                    sites[callee].append((caller, kind))
+            frontier = {
+                caller for function in asked for caller, kind in sites.get(function, ()) if kind == FREE and caller
+            } - asked
         bounded: set[str] = set()
         changed = True
         while changed:
             changed = False
             for callee, calls in sites.items():
-                if callee in bounded:
+                if callee in bounded or callee not in asked:  # (others' sites may be partial)
                     continue
                 if all(kind in (BOUND, ENTRY) or (caller != "" and caller in bounded) for caller, kind in calls):
                     bounded.add(callee)

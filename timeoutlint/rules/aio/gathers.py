@@ -8,7 +8,7 @@ import libcst as cst
 
 from timeoutlint.analysis.bounds import bounding_wait_for, opens_bound
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rule import FixAvailability, Invalid, Valid, Word
 from timeoutlint.rules.aio._bounded import CallerBound, bound_fix
 
 GATHER = "asyncio.gather"
@@ -90,7 +90,7 @@ class GatherWithoutTimeout(CallerBound):
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
     # Also the call sites a bound set by the caller needs (``await f()`` under a scope).
-    triggers = ("gather", "await", "wait_for", "_task", "ensure_future", "run(")
+    triggers = (Word("gather"),)  # (the call sites its callers bound are read apart: ``caller_bounded``)
 
     VALID = [
         Valid(

@@ -11,7 +11,7 @@ from timeoutlint.analysis.bounds import opens_bound
 from timeoutlint.analysis.callargs import format_seconds, has_star_kwargs, keyword
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rule import FixAvailability, Invalid, Valid, Word
 from timeoutlint.rules.aio._bounded import CallerBound, timeout_scope_fix
 
 _WAITS = {"asyncio.wait": "asyncio.wait()", "asyncio.as_completed": "asyncio.as_completed()"}
@@ -98,7 +98,7 @@ class AsyncWaitWithoutTimeout(CallerBound):
     fix_title = "Bound it with `default-timeout` seconds"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("wait", "as_completed", "TaskGroup", "task_group", "nursery", "await", "_task", "run(")
+    triggers = (Word("wait"), Word("as_completed"), Word("TaskGroup"))  # (call sites: ``caller_bounded``)
 
     VALID = [
         Valid("import asyncio\nasync def f(ts):\n    return await asyncio.wait(ts, timeout=5)\n", why="timeout given"),

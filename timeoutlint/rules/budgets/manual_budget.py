@@ -8,7 +8,7 @@ import libcst as cst
 
 from timeoutlint.context import PendingReport
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid, Word
 from timeoutlint.rules.budgets._bookkeeping import Bookkeeping
 from timeoutlint.rules.budgets._clockflow import NESTED_SCOPES, ClockFlow
 from timeoutlint.rules.budgets._phase_rewrite import FIX_TITLE, build_fix
@@ -154,7 +154,7 @@ class ManualBudgetArithmetic(Rule):
     fix_title = FIX_TITLE
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("time",)
+    triggers = (Word("time"),)  # the clocks of ``time``, also imported
 
     VALID = [
         Valid(

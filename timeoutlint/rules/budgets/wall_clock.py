@@ -8,7 +8,7 @@ import libcst as cst
 
 from timeoutlint.context import ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid, Word
 from timeoutlint.rules.budgets._clockflow import ClockFlow, flow_root
 
 class WallClockTimeout(Rule):
@@ -101,7 +101,7 @@ class WallClockTimeout(Rule):
     fix_title = "Use `time.monotonic()`"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.SAFE
-    triggers = ("time",)
+    triggers = (Word("time"),)  # ``time.time``, also imported: ``from time import time``
 
     VALID = [
         Valid("import time\nrecord = {'ts': time.time()}\n", why="a timestamp"),

@@ -8,7 +8,7 @@ import libcst as cst
 
 from timeoutlint.context import ImportNeed, PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability, Diagnostic, FileResult
-from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rule import Attr, FixAvailability, Invalid, Rule, Valid
 from timeoutlint.rules.executors._bodies import Body, Root
 from timeoutlint.rules.executors._futures_common import is_none
 from timeoutlint.analysis.bindings import AMBIGUOUS, canonical, dotted_name
@@ -132,9 +132,10 @@ class ExecutorContextLost(Rule):
     applicability = Applicability.SAFE
     # A file may submit a callable reading an imported ContextVar, or set one, without
     # naming ContextVar: those record facts for the project pass.
-    triggers = ("ContextVar", "submit", ".map(", "run_in_executor", ".set(")
-    # Its facts follow calls between any of the file's functions.
-    whole_file = True
+    triggers = ("ContextVar", Attr("submit"), Attr("map"), Attr("run_in_executor"), Attr("set"))
+    # What a submitted callable reads follows calls between any of the file's functions
+    # (what defines and sets a variable is module-level code, or in the statement itself).
+    whole_file_triggers = (Attr("submit"), Attr("map"), Attr("run_in_executor"))
 
     _HEAD = (
         "import contextvars\nfrom concurrent.futures import ThreadPoolExecutor\n\n"

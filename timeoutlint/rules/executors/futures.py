@@ -10,7 +10,7 @@ import libcst as cst
 
 from timeoutlint.context import PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rule import Attr, FixAvailability, Invalid, Rule, Valid
 from timeoutlint.rules.executors._bodies import Body
 from timeoutlint.rules.executors._futures_common import (
     binds,
@@ -115,7 +115,7 @@ class TimedOutFutureNotCancelled(Rule):
     fix_title = "Cancel the future in the handler"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("result", "exception")
+    triggers = (Attr("result"), Attr("exception"))
 
     _SUBMIT = "from concurrent import futures\nex = futures.ThreadPoolExecutor()\n"
     VALID = [

@@ -23,7 +23,7 @@ from timeoutlint.analysis.bindings import is_none
 from timeoutlint.analysis.known import PARTIAL
 from timeoutlint.context import FileContext, PendingReport
 from timeoutlint.ftypes import Diagnostic, FileResult
-from timeoutlint.rule import Invalid, Rule, Valid
+from timeoutlint.rule import Attr, Invalid, Rule, Valid
 from timeoutlint.rules.executors._executor_facts import (
     AS_COMPLETED,
     EXECUTOR_CONSTRUCTORS,
@@ -138,9 +138,9 @@ class NestedExecutor(Rule):
     message = "{action} inside `{function}`, which already runs on an executor: {chain}"
     # Files that may submit work are analysed up front; the project pass then asks for the
     # facts of each further module a chain reaches (``load``), whatever it mentions.
-    triggers = ("submit", ".map(", "run_in_executor")
+    triggers = (Attr("submit"), Attr("map"), Attr("run_in_executor"))
     # Its facts follow calls between any of the file's functions.
-    whole_file = True
+    whole_file_triggers = triggers
 
     VALID = [
         Valid(

@@ -11,7 +11,7 @@ from timeoutlint.analysis.definitions import all_params
 from timeoutlint.analysis.known import EXECUTOR_TYPES
 from timeoutlint.analysis.waits import Wait
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rule import Attr, FixAvailability, Invalid, Valid, Word
 from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
@@ -93,7 +93,7 @@ class FutureWaitWithoutTimeout(OmittedTimeout):
     fix_title = "Pass `timeout=<default-timeout>`"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("result", "exception", "wait", "as_completed", ".get(")
+    triggers = (Attr("result"), Attr("exception"), Word("wait"), Word("as_completed"), Attr("get"))
 
     VALID = [
         Valid(_POOL + "f = POOL.submit(print)\nf.result(timeout=5)\n", why="timeout given"),

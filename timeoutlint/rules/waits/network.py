@@ -8,7 +8,7 @@ import libcst as cst
 
 from timeoutlint.analysis.waits import NONE, Wait, literal_kind, overrides_any
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rule import FixAvailability, Invalid, Valid, Word
 from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
@@ -100,7 +100,10 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
     fix_title = "Pass `timeout=<default-timeout>`"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("requests", "urllib", "urlopen", "socket", "http", "ftplib", "smtplib", "imaplib", "poplib", "telnetlib", "Session", "session")
+    triggers = tuple(
+        Word(name)
+        for name in ("requests", "urllib", "urlopen", "socket", "http", "httpx", "aiohttp", "ftplib", "smtplib", "imaplib", "poplib", "telnetlib")
+    )
 
     VALID = [
         Valid("import requests\nrequests.get('https://x', timeout=5)\n", why="timeout given"),

@@ -6,7 +6,7 @@ import libcst as cst
 
 from timeoutlint.analysis.waits import Wait
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rule import FixAvailability, Invalid, Valid, Word
 from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
@@ -77,7 +77,7 @@ class SubprocessWithoutTimeout(OmittedTimeout):
     fix_title = "Pass `timeout=<default-timeout>`"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("subprocess", "Popen", "check_output", "check_call")
+    triggers = (Word("subprocess"), Word("Popen"), Word("check_output"), Word("check_call"))
 
     VALID = [
         Valid("import subprocess\nsubprocess.run(['ls'], timeout=10)\n", why="timeout given"),

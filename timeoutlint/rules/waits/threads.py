@@ -6,7 +6,7 @@ import libcst as cst
 
 from timeoutlint.analysis.waits import Wait, critical_section
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Valid
+from timeoutlint.rule import Attr, FixAvailability, Invalid, Valid
 from timeoutlint.rules.waits._omitted import OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
@@ -110,7 +110,7 @@ class ThreadWaitWithoutTimeout(OmittedTimeout):
     fix_title = "Pass `timeout=<default-timeout>`"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("join", "wait", "acquire", "get", "put")
+    triggers = (Attr("join"), Attr("wait"), Attr("wait_for"), Attr("acquire"), Attr("get"), Attr("put"))
 
     VALID = [
         Valid(
