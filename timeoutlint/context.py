@@ -108,6 +108,7 @@ class FileContext:
         # The same counts over the whole file, when libcst sees only part of it (counted
         # when a fix first asks).
         self._whole_file_words: Optional[tuple[Counter[str], Counter[str]]] = None
+        self._whole: Optional[cst.Module] = None
 
     # -- where are we -------------------------------------------------------------------
 
@@ -167,10 +168,20 @@ class FileContext:
 
     # -- fix helpers --------------------------------------------------------------------
 
+    def whole_module(self) -> cst.Module:
+        """libcst's tree of the whole file, for a question about all of it (what it
+        imports, every binding of a name): ``module`` itself unless it is a selection,
+        else parsed when first asked. Its nodes are not the ones the rules visit."""
+        if self.selection is None:
+            return self.module
+        if self._whole is None:
+            self._whole = cst.parse_module(self.source)
+        return self._whole
+
     def _word_used(self, word: str) -> bool:
         if self.selection is not None:
             if self._whole_file_words is None:
-                self._whole_file_words = _identifier_counts(cst.parse_module(self.source))
+                self._whole_file_words = _identifier_counts(self.whole_module())
             identifiers, from_module_parts = self._whole_file_words
         else:
             identifiers, from_module_parts = self.identifiers, self.from_module_parts

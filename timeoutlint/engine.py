@@ -50,8 +50,16 @@ def rule_triggers(rule: type[Rule], settings: Optional[Settings]) -> tuple[str, 
 
 
 def could_match(source: str, rules: Sequence[type[Rule]], settings: Optional[Settings] = None) -> list[type[Rule]]:
-    """The rules whose triggers occur in ``source`` (the others cannot match)."""
-    return [rule for rule in rules if triggers_pattern(rule_triggers(rule, settings)).search(source)]
+    """The rules whose triggers (and required words, ``Rule.requires``) occur in ``source``
+    (the others cannot match)."""
+    found = []
+    for rule in rules:
+        if not triggers_pattern(rule_triggers(rule, settings)).search(source):
+            continue
+        required = rule.requires_for(settings) if settings is not None else rule.requires
+        if not required or triggers_pattern(required).search(source):
+            found.append(rule)
+    return found
 
 
 def any_trigger(rules: Sequence[type[Rule]], settings: Optional[Settings]) -> re.Pattern[str]:

@@ -87,6 +87,9 @@ class Rule:
     # statement matching no trigger of any enabled rule is not handed to libcst (see
     # ``selection.py``); a file matching none is only checked for its syntax.
     triggers: ClassVar[tuple[str, ...]]
+    # If given, the rule can only match a file containing one of these as well (anywhere):
+    # the modules its calls come from, without which no name resolves to one of them.
+    requires: ClassVar[tuple[str, ...]] = ()
     # The rule reads the whole of a file matching one of these (its facts follow calls
     # between any of the file's functions): such a file is handed to libcst whole.
     whole_file_triggers: ClassVar[tuple[str, ...]] = ()
@@ -108,6 +111,11 @@ class Rule:
         """The triggers under these settings: a rule whose options name more callables
         adds theirs."""
         return cls.triggers
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> tuple[str, ...]:
+        """``requires`` under these settings (the modules of the callables options name)."""
+        return cls.requires
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -193,7 +201,15 @@ def trigger_regex(trigger: str) -> str:
 
 def triggers_pattern(triggers: Iterable[str]) -> re.Pattern[str]:
     """One pattern matching any of ``triggers``."""
-    return _compiled(tuple(sorted({trigger_regex(t) for t in triggers})))
+    key = tuple(triggers)
+    kinds = tuple(type(trigger) for trigger in key)  # (``Word("time") == "time"`` as strings)
+    found = _PATTERNS.get((key, kinds))
+    if found is None:
+        found = _PATTERNS[(key, kinds)] = _compiled(tuple(sorted({trigger_regex(t) for t in key})))
+    return found
+
+
+_PATTERNS: dict[tuple[tuple[str, ...], tuple[type, ...]], re.Pattern[str]] = {}
 
 
 @functools.lru_cache(maxsize=256)

@@ -71,7 +71,7 @@ def module_constants(ctx: Any) -> dict[str, cst.BaseExpression]:
         return known
     known = {}
     if not ctx.resolver.star_import:
-        counts = binding_counts(ctx.module)
+        counts = binding_counts(ctx.whole_module())  # (bindings inside any function count)
         for statement in ctx.module.body:
             if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
                 continue

@@ -32,6 +32,7 @@ from timeoutlint.analysis.bindings import is_none
 from timeoutlint.analysis.callargs import argument, has_star_args, has_star_kwargs
 from timeoutlint.analysis.definitions import FileTypes
 from timeoutlint.analysis.types import mro
+from timeoutlint.rule import Attr, Word
 
 # The kinds of literal timeout values the table speaks of.
 NONE = "None"
@@ -457,3 +458,28 @@ def _user_tables(ctx: Any) -> dict[str, Wait]:
             tables.update(user_waits(code, ctx.settings.options_for(code).get(BLOCKING_CALLS_OPTION, ())))
         ctx.memo["waits.user"] = tables
     return tables
+
+
+# The modules every blocking API of the table comes from: a file naming none of them (nor
+# a module of a ``blocking-calls`` entry) cannot call one (``Rule.requires``).
+WAIT_MODULES: tuple[str, ...] = tuple(
+    Word(module)
+    for module in sorted(
+        {name.split(".")[0] for name in FUNCTIONS} | {owner.split(".")[0] for owner, _ in METHODS}
+    )
+)
+
+# What a statement calling one of them names: the module (``subprocess.run``, or in the
+# import that binds ``run``) or the method (``q.get``).
+WAIT_CALLS: tuple[str, ...] = WAIT_MODULES + tuple(Attr(method) for method in sorted(_METHOD_NAMES))
+
+
+def user_modules(settings: Any, codes: Iterable[str]) -> tuple[str, ...]:
+    """The top-level modules of the ``blocking-calls`` names of these rules."""
+    if settings is None:
+        return ()
+    names = []
+    for code in codes:
+        for entry in settings.options_for(code).get(BLOCKING_CALLS_OPTION, ()):
+            names.append(Word(dict(entry)["name"].split(".")[0]))
+    return tuple(names)

@@ -9,6 +9,9 @@ import libcst as cst
 
 from timeoutlint.analysis.testrunner import is_test_path
 from timeoutlint.analysis.waits import (
+    USER_RULES,
+    WAIT_MODULES,
+    user_modules,
     FUTURES,
     NETWORK,
     SUBPROCESSES,
@@ -22,7 +25,7 @@ from timeoutlint.analysis.waits import (
 )
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
-from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
+from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid, Word
 
 _PEER_NOQA = re.compile(r"noqa\s*:[^#]*\bASYNC2\d\d\b", re.IGNORECASE)
 _SYNC_KINDS = frozenset({FUTURES, THREADS, SUBPROCESSES, NETWORK})
@@ -101,6 +104,11 @@ class BlockingWaitInAsyncFunction(Rule):
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
     triggers = ("async def",)
+    requires = (*WAIT_MODULES, Word("time"))  # (``time.sleep`` and what ``find_wait`` can know)
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> tuple[str, ...]:
+        return cls.requires + user_modules(settings, USER_RULES)
 
     VALID = [
         Valid("import time\ndef f():\n    time.sleep(1)\n", why="not a coroutine"),

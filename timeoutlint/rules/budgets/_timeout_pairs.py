@@ -140,7 +140,7 @@ def imported_libraries(ctx: Any) -> frozenset[str]:
         return known
     found = {library for library in LIBRARIES if ctx.resolver.own_module.split(".")[0] == library}
     collector = _Imports()
-    ctx.module.visit(collector)
+    ctx.whole_module().visit(collector)  # (imports inside any function count)
     found.update(collector.tops & LIBRARIES)
     known = frozenset(found)
     ctx.memo["tl404.libraries"] = known

@@ -11,7 +11,7 @@ import libcst as cst
 from timeoutlint.analysis import paths
 from timeoutlint.analysis.bindings import assigned_names
 from timeoutlint.analysis.definitions import all_params
-from timeoutlint.analysis.waits import USER_RULES, Wait, does_not_block, find_wait, timeout_argument, user_triggers
+from timeoutlint.analysis.waits import USER_RULES, WAIT_CALLS, WAIT_MODULES, Wait, does_not_block, find_wait, timeout_argument, user_modules, user_triggers
 from timeoutlint.context import PendingFix, PendingReport
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
@@ -182,7 +182,7 @@ class TimeoutReusedAcrossCalls(Rule):
     fix_title = "Spend one `Budget` across the calls"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.UNSAFE
-    triggers = ("timeout", "join(", "wait(", "result(", "get(", "put(", "acquire(", "communicate(", "urlopen(")
+    triggers = WAIT_CALLS
 
     VALID = [
         Valid(
@@ -273,9 +273,15 @@ class TimeoutReusedAcrossCalls(Rule):
         ),
     ]
 
+    requires = WAIT_MODULES  # (what ``find_wait`` can know)
+
     @classmethod
     def triggers_for(cls, settings: Any) -> tuple[str, ...]:
         return cls.triggers + user_triggers(settings, USER_RULES)
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> tuple[str, ...]:
+        return cls.requires + user_modules(settings, USER_RULES)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -222,7 +222,7 @@ class TimedOutFutureNotCancelled(Rule):
         if not isinstance(future, cst.Name):
             return False
         roots = [n for n in reversed(self.ctx.stack) if isinstance(n, (cst.FunctionDef, cst.Lambda))]
-        for root in [*roots, self.ctx.module]:
+        for root in [*roots, self.ctx.whole_module()]:  # (the module: all of its bindings)
             if root not in self._bodies:
                 self._bodies[root] = Body(root)  # type: ignore[arg-type]
             body = self._bodies[root]

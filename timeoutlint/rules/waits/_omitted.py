@@ -11,6 +11,9 @@ import libcst as cst
 from timeoutlint.analysis.definitions import all_params
 from timeoutlint.analysis.testrunner import test_timeout
 from timeoutlint.analysis.waits import (
+    USER_RULES,
+    WAIT_MODULES,
+    user_modules,
     BLOCKING_CALLS_OPTION,
     MINUS_ONE,
     NONE,
@@ -42,9 +45,15 @@ class OmittedTimeout(Rule):
     abstract = True
     options: ClassVar[dict[str, Any]] = BLOCKING_CALLS
 
+    requires = WAIT_MODULES
+
     @classmethod
     def triggers_for(cls, settings: Any) -> tuple[str, ...]:
         return cls.triggers + user_triggers(settings, (cls.code,))
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> tuple[str, ...]:
+        return cls.requires + user_modules(settings, USER_RULES)
 
     def visit_Call(self, node: cst.Call) -> None:
         wait = find_wait(self.ctx, node)

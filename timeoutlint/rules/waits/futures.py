@@ -276,7 +276,7 @@ class FutureWaitWithoutTimeout(OmittedTimeout):
         if self._callbacks is None:
             names: set[str] = set()
             if "add_done_callback" in self.ctx.source:
-                for found in _find_callbacks(self.ctx.module):
+                for found in _find_callbacks(self.ctx.whole_module()):
                     names.add(found)
             self._callbacks = frozenset(names)
         return self._callbacks

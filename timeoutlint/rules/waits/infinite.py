@@ -7,7 +7,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from timeoutlint.analysis.callargs import format_seconds, keyword
-from timeoutlint.analysis.waits import NONE, USER_RULES, Wait, does_not_block, find_wait, literal_kind, timeout_argument, user_triggers
+from timeoutlint.analysis.waits import NONE, USER_RULES, WAIT_CALLS, WAIT_MODULES, Wait, does_not_block, find_wait, literal_kind, timeout_argument, user_modules, user_triggers
 from timeoutlint.context import PendingFix
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Rule, Valid
@@ -90,7 +90,7 @@ class ExplicitInfiniteTimeout(Rule):
     fix_title = "Replace it with `default-timeout`"
     fix_availability = FixAvailability.SOMETIMES
     applicability = Applicability.DISPLAY_ONLY
-    triggers = ("None", "-1", "inf")
+    triggers = WAIT_CALLS  # (a call of the table: the value it reads as forever is ``None``, ``-1``, ``inf``)
 
     VALID = [
         Valid("def fetch(url, timeout=None):\n    pass\n", why="a parameter default, not a call"),
@@ -125,9 +125,15 @@ class ExplicitInfiniteTimeout(Rule):
         Invalid("import asyncio, math\nasync def f(aw):\n    await asyncio.wait_for(aw, None)\n    async with asyncio.timeout(math.inf):\n        pass\n", expected=2),
     ]
 
+    requires = WAIT_MODULES  # (what ``find_wait`` can know)
+
     @classmethod
     def triggers_for(cls, settings: Any) -> tuple[str, ...]:
         return cls.triggers + user_triggers(settings, USER_RULES)
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> tuple[str, ...]:
+        return cls.requires + user_modules(settings, USER_RULES)
 
     def visit_Call(self, node: cst.Call) -> None:
         wait = find_wait(self.ctx, node)

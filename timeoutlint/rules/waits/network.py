@@ -197,7 +197,7 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
         if self._global_default is None:
             self._global_default = False
             if "setdefaulttimeout" in self.ctx.source:
-                for call in _calls(self.ctx.module, "setdefaulttimeout"):
+                for call in _calls(self.ctx.whole_module(), "setdefaulttimeout"):
                     if call.args and literal_kind(call.args[0].value) != NONE:
                         self._global_default = True
         return self._global_default
@@ -209,11 +209,11 @@ class NetworkCallWithoutTimeout(OmittedTimeout):
         if self._customised is None:
             self._customised = False
             if "mount" in self.ctx.source:
-                for call in _calls(self.ctx.module, "mount"):
+                for call in _calls(self.ctx.whole_module(), "mount"):
                     adapter = call.args[1].value if len(call.args) >= 2 else None
                     if isinstance(call.func, cst.Attribute) and not self._plain_adapter(adapter):
                         self._customised = True
-            if _assigned_attributes(self.ctx.module, ("request", "send")):
+            if _assigned_attributes(self.ctx.whole_module(), ("request", "send")):
                 self._customised = True
         return self._customised
 
