@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Time timeoutlint against Ruff and Fixit on the pinned corpus (../shared/corpus).
+# Time timeoutlint against Ruff, Bandit and Fixit on the pinned corpus (../shared/corpus), with a profile.
 # usage: benchmarks/run.sh [CORPUS_DIR]   (default: .corpus in the repo; downloaded if missing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

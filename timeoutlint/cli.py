@@ -152,5 +152,28 @@ def rule(code: Optional[str], show_all: bool, output_format: str) -> None:
         click.echo("\n".join(r.documentation() for r in rules), nl=False)
 
 
+@main.command()
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="The cache to remove (default: the project's).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file.")
+def clean(cache_dir: Optional[Path], config_file: Optional[Path]) -> None:
+    """Remove the result cache (every version's)."""
+    import shutil
+
+    from timeoutlint.config import ConfigError, load_settings
+
+    if cache_dir is None:
+        try:
+            cache_dir = load_settings(cwd=Path.cwd(), config_file=config_file).root / ".timeoutlint_cache"
+        except ConfigError as exc:
+            raise _fail(str(exc))
+    if not cache_dir.exists():
+        click.echo(f"no cache at {cache_dir}")
+        return
+    if not (cache_dir / ".gitignore").is_file():
+        raise _fail(f"{cache_dir} does not look like a timeoutlint cache (no .gitignore written by timeoutlint); not removed")
+    shutil.rmtree(cache_dir)
+    click.echo(f"removed {cache_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
