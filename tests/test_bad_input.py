@@ -112,6 +112,25 @@ def test_syntax_error_in_code_for_a_newer_python(project: Path) -> None:
     assert line.startswith("broken.py:") and ": error: SyntaxError: " in line
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("import subprocess\nmatch x:\n    case 1:\n        subprocess.run(1)\n", id="match-3.10"),
+        pytest.param("try:\n    pass\nexcept* ValueError:\n    pass\n", id="except-star-3.11"),
+        pytest.param("type Pair = tuple[int, int]\n", id="type-alias-3.12"),
+        pytest.param("import subprocess\ndef f[T](x: T) -> T:\n    subprocess.run(x)\n    return x\n", id="generics-3.12"),
+    ],
+)
+def test_newer_syntax_than_the_running_python_is_not_an_error(project: Path, source: str) -> None:
+    """The verdict does not depend on the interpreter timeoutlint runs on: code that a newer
+    Python accepts (a ``match`` checked on 3.9) is linted, with and without a trigger."""
+    (project / "new.py").write_text(source, encoding="utf-8")
+    payload = report()
+    assert payload["errors"] == [], payload["errors"]
+    if "subprocess.run" in source:
+        assert [d["code"] for d in payload["diagnostics"] if d["path"] == "new.py"] == ["TL303"]
+
+
 def test_undecodable_bytes(project: Path) -> None:
     (project / "binary.py").write_bytes(b"import subprocess\nx = '\xff\xfe\xfa'\n")
     message = single_error(report(), "binary.py")

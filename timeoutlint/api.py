@@ -61,7 +61,9 @@ def lint_source(
     candidates = could_match(source, rules if rules is not None else enabled_rules(settings, path), settings)
     if not candidates:
         # Nothing can match, but a syntax error is always reported.
-        _, problem = python_tree(source, path, settings)
+        tree, problem = python_tree(source, path, settings)
+        if problem is None and tree is None:
+            problem = _libcst_verdict(source, path, settings)
         return FileResult(path, errors=[problem] if problem is not None else [])
     result = _lint_parsed(source, path, settings, candidates, module_name)
     if project_pass and not result.errors:
@@ -121,8 +123,8 @@ def _tree_depth(tree: ast.AST) -> int:
 
 def python_tree(source: str, path: str, settings: Settings) -> tuple[Optional[ast.Module], Optional[LintError]]:
     """CPython's tree of ``source``, or what is wrong with it; (None, None) when CPython
-    cannot judge (its grammar is older than the code's target version, or it refuses the
-    text itself, NUL bytes): libcst decides then.
+    cannot judge (a syntax error may be newer syntax than this interpreter's grammar, or it
+    refuses the text itself, NUL bytes): libcst decides then, on the whole file.
 
     Deep nesting is refused here: libcst's native parser overflows the C stack on it (a
     segfault, which no ``except`` catches, taking the whole run down), needs memory
@@ -136,8 +138,12 @@ def python_tree(source: str, path: str, settings: Settings) -> tuple[Optional[as
     except SyntaxError as exc:
         if any(text in str(exc.msg) for text in _DEPTH_MESSAGES):
             return None, LintError(path, f"SyntaxError: {exc.msg}", exc.lineno, exc.offset)
-        if sys.version_info[:2] >= settings.target_version and exc.lineno is not None:
+        if exc.lineno is not None and _might_be_deep(source):
+            # Too deep to hand to libcst safely, whatever the grammar.
             return None, LintError(path, f"SyntaxError: {exc.msg}", exc.lineno, exc.offset)
+        # The code may be valid in a newer grammar than this interpreter's (a ``match``
+        # checked on 3.9): libcst, whose grammar does not depend on the running Python,
+        # decides, and CPython's message is used when it agrees (``_syntax_error``).
         return None, None
     except (RecursionError, MemoryError):
         return None, LintError(path, "could not parse: the code is nested too deeply")
@@ -183,6 +189,19 @@ def _lint_parsed(
         return FileResult(path, errors=[LintError(path, "could not analyse: the code is nested too deeply")])
     except Exception as exc:
         return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
+
+
+def _libcst_verdict(source: str, path: str, settings: Settings) -> Optional[LintError]:
+    """What libcst says of a file CPython could not judge: None when it parses."""
+    try:
+        cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        return _syntax_error(source, path, settings, exc)
+    except RecursionError:
+        return LintError(path, "could not parse: the code is nested too deeply")
+    except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
+        return LintError(path, f"could not parse: {exc}")
+    return None
 
 
 def _read_whole(source: str, rules: Sequence[type[Rule]]) -> bool:
