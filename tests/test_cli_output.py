@@ -140,8 +140,15 @@ def test_output_file(finding: Path) -> None:
     assert (finding / "report.txt").read_text(encoding="utf-8").splitlines()[0] == LINE
 
 
+def test_output_file_creates_missing_folders(finding: Path) -> None:
+    result = invoke("check", "--output-file", "reports/lint/report.txt")
+    assert result.exit_code == 1
+    assert LINE in (finding / "reports" / "lint" / "report.txt").read_text(encoding="utf-8")
+
+
 def test_output_file_that_cannot_be_written(finding: Path) -> None:
-    line = one_line_error(invoke("check", "--output-file", "missing/folder/report.txt"))
+    (finding / "taken").write_text("a file, not a folder\n", encoding="utf-8")
+    line = one_line_error(invoke("check", "--output-file", "taken/report.txt"))
     assert "report.txt" in line
 
 

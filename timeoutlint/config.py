@@ -105,6 +105,13 @@ def _find(start: Path, cwd: Path) -> Optional[Tuple[Path, Dict[str, Any]]]:
     return None
 
 
+def nearest_config(directory: Path, cwd: Path) -> Optional[Path]:
+    """The config file that governs files in ``directory`` (absolute): the nearest one at or
+    above it."""
+    found = _find(directory, cwd)
+    return found[0] if found else None
+
+
 def find_config(start: Path) -> Optional[Path]:
     """The nearest config file at or above ``start``, or None."""
     start = Path(os.path.abspath(start))
@@ -149,9 +156,11 @@ def _requires_python(data: Dict[str, Any]) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
-def _inferred_target(config: Optional[Path], data: Dict[str, Any], cwd: Path) -> Tuple[int, int]:
+def _inferred_target(config: Optional[Path], data: Dict[str, Any], cwd: Path) -> Tuple[Tuple[int, int], str]:
+    """The target version implied by ``requires-python`` and where it was read."""
     if config is not None and config.name == PYPROJECT and _requires_python(data):
-        return target_from_requires_python(_requires_python(data) or "")
+        text = _requires_python(data) or ""
+        return target_from_requires_python(text), f"requires-python {text!r} of {_label(config, cwd)}"
     start = config.parent if config is not None else cwd
     for directory in (start, *start.parents):
         candidate = directory / PYPROJECT
@@ -161,8 +170,8 @@ def _inferred_target(config: Optional[Path], data: Dict[str, Any], cwd: Path) ->
             except ConfigError:
                 continue  # not our file: a broken unrelated pyproject is not our error
             if text is not None:
-                return target_from_requires_python(text)
-    return DEFAULT_TARGET
+                return target_from_requires_python(text), f"requires-python {text!r} of {_label(candidate, cwd)}"
+    return DEFAULT_TARGET, "the default (no requires-python found)"
 
 
 # -- checking values -----------------------------------------------------------------------
@@ -452,7 +461,14 @@ def load_settings(
         label = _label(path, cwd)
         table, table_name = _config_table(path, data, label)
         values = _parse_table(table, _Checker(label, table_name))
-    if "target_version" not in values and not isolated:
-        values["target_version"] = _inferred_target(path, data, cwd)
+    if path is not None and "target_version" in values:
+        target_source = f"target-version of {_label(path, cwd)}"
+    elif isolated:
+        target_source = "the default (--isolated)"
+    else:
+        values["target_version"], target_source = _inferred_target(path, data, cwd)
+    if overrides.target_version is not None:
+        target_source = "--target-version"
     _apply_overrides(values, overrides)
-    return Settings(**values, root=path.parent if path is not None else cwd, config_path=path)
+    root = path.parent if path is not None else cwd
+    return Settings(**values, root=root, config_path=path, target_source=target_source)

@@ -14,17 +14,23 @@ A directory named on the command line is walked even when it is itself excluded 
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
 from timeoutlint.ftypes import LintError
 from timeoutlint.settings import Settings
 
+if TYPE_CHECKING:
+    from timeoutlint.projects import SettingsResolver
+
 SOURCE_SUFFIXES = (".py", ".pyi")
 
 # A .gitignore (or info/exclude) and the directory its patterns are anchored at.
 _Ignore = Tuple[str, pathspec.GitIgnoreSpec]
+# A directory to walk: its path, its display path, the ignore files above it, and the
+# excludes in force there with the directory they are anchored at.
+_Pending = Tuple[str, str, Tuple[_Ignore, ...], Tuple[pathspec.GitIgnoreSpec, str]]
 
 
 def _spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
@@ -120,11 +126,19 @@ def _display(arg: str) -> str:
     return arg.rstrip(separators) or arg[:1]
 
 
+_CONFIG_NAMES = frozenset(("pyproject.toml", ".timeoutlint.toml", "timeoutlint.toml"))
+
+
+def _exclude_spec(settings: Settings) -> pathspec.GitIgnoreSpec:
+    return _spec(tuple(settings.exclude) + tuple(settings.extend_exclude))
+
+
 class _Walker:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, resolver: Optional["SettingsResolver"] = None) -> None:
         self.settings = settings
+        self.resolver = resolver
         self.root = os.path.abspath(settings.root)
-        self.exclude = _spec(tuple(settings.exclude) + tuple(settings.extend_exclude))
+        self.exclude = _exclude_spec(settings)
         self.files: Set[str] = set()
         self.errors: Dict[str, LintError] = {}
 
@@ -139,10 +153,28 @@ class _Walker:
                 return verdict
         return False
 
-    def _ignored(self, path: str, is_dir: bool, exclude_base: str, ignores: Tuple[_Ignore, ...]) -> bool:
-        if self.exclude.match_file(_relative(path, exclude_base) + ("/" if is_dir else "")):
+    def _ignored(
+        self,
+        path: str,
+        is_dir: bool,
+        exclude_base: str,
+        ignores: Tuple[_Ignore, ...],
+        exclude: Optional[pathspec.GitIgnoreSpec] = None,
+    ) -> bool:
+        spec = self.exclude if exclude is None else exclude
+        if spec.match_file(_relative(path, exclude_base) + ("/" if is_dir else "")):
             return True
         return self._gitignored(path, is_dir, ignores)
+
+    def _nested_project(self, directory: str, names: Set[str]) -> Optional[pathspec.GitIgnoreSpec]:
+        """The excludes of a config file in ``directory`` itself (a project inside the one
+        being walked): they govern its subtree, anchored there."""
+        if self.resolver is None or self.resolver.one_for_all or not (names & _CONFIG_NAMES):
+            return None
+        config = self.resolver.config_of_directory(directory)
+        if config is None or str(config.parent) != directory or os.path.abspath(self.settings.root) == directory:
+            return None
+        return _exclude_spec(self.resolver.settings_of_config(config))
 
     def _start(self, directory: str) -> Tuple[str, str, Tuple[_Ignore, ...]]:
         """Where to match the walk of ``directory`` from: its absolute path (the real one when
@@ -180,11 +212,12 @@ class _Walker:
         display = _display(arg)
         # Directories reached through a symlink wait until the real ones are done, so that
         # a file is reported under its real path; (device, inode) pairs end symlink loops.
-        pending: List[Tuple[str, str, Tuple[_Ignore, ...]]] = [(start, "" if display == "." else display, ignores)]
-        linked: List[Tuple[str, str, Tuple[_Ignore, ...]]] = []
+        scope = (self.exclude, exclude_base)
+        pending: List[_Pending] = [(start, "" if display == "." else display, ignores, scope)]
+        linked: List[_Pending] = []
         visited: Set[Tuple[int, int]] = set()
         while pending or linked:
-            directory, shown, ignores = pending.pop() if pending else linked.pop()
+            directory, shown, ignores, scope = pending.pop() if pending else linked.pop()
             try:
                 status = os.stat(directory)
                 if (status.st_dev, status.st_ino) in visited:
@@ -199,6 +232,10 @@ class _Walker:
                 spec = _read_ignore_file(os.path.join(directory, ".gitignore"))
                 if spec is not None:
                     ignores = ignores + ((directory, spec),)
+            nested = self._nested_project(directory, {entry.name for entry in entries})
+            if nested is not None:
+                scope = (nested, directory)
+            exclude, exclude_base = scope
             for entry in entries:
                 path = os.path.join(directory, entry.name)
                 shown_path = os.path.join(shown, entry.name) if shown else entry.name
@@ -207,12 +244,12 @@ class _Walker:
                     is_file = not is_dir and entry.name.endswith(SOURCE_SUFFIXES) and entry.is_file()
                 except OSError:
                     continue
-                if not (is_dir or is_file) or self._ignored(path, is_dir, exclude_base, ignores):
+                if not (is_dir or is_file) or self._ignored(path, is_dir, exclude_base, ignores, exclude):
                     continue
                 if is_file:
                     self.files.add(shown_path)
                 else:
-                    (linked if entry.is_symlink() else pending).append((path, shown_path, ignores))
+                    (linked if entry.is_symlink() else pending).append((path, shown_path, ignores, scope))
 
     def add(self, arg: str) -> None:
         try:
@@ -267,9 +304,12 @@ def is_excluded(path: str, settings: Settings) -> bool:
     return walker._ignored(path, False, exclude_base, tuple(ignores))
 
 
-def discover(paths: Sequence[str], settings: Settings) -> Tuple[List[str], List[LintError]]:
-    """The files to lint as display paths (sorted, unique) and an error per bad path."""
-    walker = _Walker(settings)
+def discover(
+    paths: Sequence[str], settings: Settings, resolver: Optional["SettingsResolver"] = None
+) -> Tuple[List[str], List[LintError]]:
+    """The files to lint as display paths (sorted, unique) and an error per bad path. With a
+    ``resolver``, a project nested in the tree walked has its own excludes for its subtree."""
+    walker = _Walker(settings, resolver)
     for arg in paths:
         walker.add(arg)
     return sorted(walker.files), sorted(walker.errors.values(), key=lambda error: error.path)

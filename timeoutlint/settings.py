@@ -89,6 +89,8 @@ class Settings:
     # Where the config came from: relative globs and the cache are anchored at ``root``.
     root: Path = field(default_factory=Path.cwd, compare=False)
     config_path: Optional[Path] = field(default=None, compare=False)
+    # Where target_version came from, for ``-v`` and ``--show-settings``.
+    target_source: str = field(default="the default", compare=False)
 
     def is_enabled(self, code: str) -> bool:
         return prefix_enabled(code, self.select + self.extend_select, self.ignore)
