@@ -13,6 +13,7 @@ import difflib
 import keyword
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,6 +199,19 @@ def _suggest_code(code: str, codes: Any) -> str:
     return f"; did you mean '{best}'?"
 
 
+_FAMILY_NAMES = {"executors": "executors", "aio": "asyncio", "waits": "unbounded waits", "budgets": "budgets"}
+
+
+def _families(codes: Dict[str, Any]) -> str:
+    """``TL1 (executors), TL2 (asyncio), ...``: the families that have rules, named by the
+    package their rules live in."""
+    named: Dict[str, str] = {}
+    for code, rule in sorted(codes.items()):
+        package = getattr(rule, "__module__", "").split(".")[-2:-1]
+        named.setdefault(code[:3], _FAMILY_NAMES.get(package[0], package[0]) if package else "")
+    return ", ".join(f"{family} ({name})" if name else family for family, name in named.items())
+
+
 _TYPE_NAMES = {
     bool: "boolean", int: "integer", float: "float", str: "string", list: "list", tuple: "list", dict: "table"
 }
@@ -237,6 +251,10 @@ class _Checker:
             return normalized
         if code.upper() != code and code.upper() in ("ALL", "TL", *codes):
             hint = f"; did you mean '{code.upper()}'?"
+        elif re.fullmatch(r"TL[0-9].*", code) and not any(c.startswith(code[:3]) for c in codes):
+            hint = f"; there is no {code[:3]} family: {_families(codes)}"
+        elif re.fullmatch(r"TL[0-9].*", code):
+            hint = _suggest_code(code, [c for c in codes if c.startswith(code[:3])])
         else:
             hint = _suggest_code(code, codes or ["TL"]) or (
                 "; expected 'ALL', 'TL', a rule code or a code prefix such as 'TL3'"
