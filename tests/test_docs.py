@@ -3,10 +3,12 @@ match what the rule classes say now: a stale page fails here."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from timeoutlint import docs
@@ -91,3 +93,20 @@ def test_command_line(tmp_path: Path) -> None:
     (tmp_path / docs.INDEX).write_text("stale\n", encoding="utf-8")
     checked = run("--check")
     assert checked.returncode == 1 and "index.md: stale" in checked.stderr
+
+
+def _long_options(command: "click.Command") -> list[str]:
+    return sorted(
+        name for param in command.params for name in param.opts if name.startswith("--")  # not --no-fix etc.
+    )
+
+
+@pytest.mark.parametrize("name", ["check", "rule", "clean"])
+def test_every_option_is_in_the_usage_docs(name: str) -> None:
+    """docs/index.md documents every option of the command line (a new one must be added)."""
+    from timeoutlint.cli import main
+
+    text = (REPO_ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    command = main.commands[name]  # type: ignore[attr-defined]
+    missing = [option for option in _long_options(command) if not re.search(rf"(?<![\w-]){option}(?![\w-])", text)]
+    assert not missing, f"docs/index.md does not mention {missing}"
