@@ -44,11 +44,11 @@ def main() -> int:
     args = parser.parse_args()
     files = [line for line in (args.corpus / "files.txt").read_text().splitlines() if line]
     with tempfile.TemporaryDirectory() as checkout:
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", checkout, args.base], check=True, capture_output=True)
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", checkout, args.base], check=True, capture_output=True, timeout=600)
         try:
             base, base_errors = findings(files, Path(checkout))
         finally:
-            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", checkout], capture_output=True)
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", checkout], capture_output=True, timeout=600)
     here, here_errors = findings(files, None)
     print(f"findings: {len(base)} at {args.base}, {len(here)} here; errors: {len(base_errors)} there, {len(here_errors)} here")
     for item in sorted(base - here):
