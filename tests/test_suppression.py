@@ -112,3 +112,28 @@ def test_noqa_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert [(d["path"], d["line"]) for d in data["diagnostics"]] == [("a.py", 3)]
     (tmp_path / "a.py").write_text(IMPORT + 'subprocess.run(["a"])  # noqa\n')
     assert make_runner().invoke(main, ["check", "--no-cache"]).exit_code == 0
+
+
+CLOCKS = (
+    "import time\n\n\ndef f(t):\n"
+    "    deadline = time.time() + t{noqa}\n"
+    "    while time.time() < deadline:\n"
+    "        pass\n"
+)
+
+
+def test_a_fix_never_rewrites_code_whose_finding_noqa_silences() -> None:
+    """The TL402 fix switches every clock of one deadline together; with one of them
+    silenced, the other keeps its finding but loses its fix (the code stays as it is)."""
+    from timeoutlint.api import fix_text
+
+    settings = Settings(select=("TL402",))
+    open_source = CLOCKS.format(noqa="")
+    assert fix_text(open_source, "m.py", settings).source.count("time.monotonic()") == 2
+    silenced = CLOCKS.format(noqa="  # noqa: TL402")
+    result = lint_source(silenced, "m.py", settings)
+    assert [(d.line, d.fix) for d in result.diagnostics] == [(6, None)]
+    assert fix_text(silenced, "m.py", settings).source == silenced
+    # Another rule's noqa on that line does not hold the fix back.
+    other = CLOCKS.format(noqa="  # noqa: TL303")
+    assert fix_text(other, "m.py", settings).source.count("time.monotonic()") == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import hashlib
 import sys
 import re
@@ -242,6 +243,7 @@ def _lint_module(
     builder = DiagnosticBuilder(ctx)
     suppressions = find_suppressions(source)
     seen: set[tuple[str, int, int, int, int]] = set()
+    silenced: list[Diagnostic] = []
     for report in reports:
         diagnostic = builder.build(report, result)
         if diagnostic is None:
@@ -252,8 +254,32 @@ def _lint_module(
         seen.add(key)
         if not suppressions.suppresses(diagnostic.code, {diagnostic.line, diagnostic.statement_lines[1]}):
             result.diagnostics.append(diagnostic)
+        else:
+            silenced.append(diagnostic)
+    if silenced:
+        result.diagnostics = [_without_fix_over(d, silenced) for d in result.diagnostics]
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _span_of(d: Diagnostic) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (d.line, d.column), (d.end_line, d.end_column)
+
+
+def _without_fix_over(diagnostic: Diagnostic, silenced: Sequence[Diagnostic]) -> Diagnostic:
+    """A fix that would rewrite code whose finding of the same rule a ``# noqa`` silences
+    (the clock of a suppressed ``time.time()`` that a sibling's fix switches too) is not
+    offered: the comment says to leave that code alone."""
+    if diagnostic.fix is None:
+        return diagnostic
+    for other in silenced:
+        if other.code != diagnostic.code:
+            continue
+        start, end = _span_of(other)
+        for edit in diagnostic.fix.edits:
+            if (edit.line, edit.column) <= end and start <= (edit.end_line, edit.end_column):
+                return dataclasses.replace(diagnostic, fix=None)
+    return diagnostic
 
 
 def _relies_on_unstable(report: PendingReport) -> bool:
