@@ -125,7 +125,7 @@ def fixed(source: str, *rule_classes: type[Rule]) -> str:
 
 def test_two_fixes_needing_the_same_import_add_it_once(rules: dict) -> None:
     outcome = fix_text("f(1)\nf(2)\n\n\ndef g():\n    return f(3)\n", "mod.py", SETTINGS, rules=[rules["helper"]])
-    assert outcome.source == "from helpers import fixed_f\nfixed_f(1)\nfixed_f(2)\n\n\ndef g():\n    return fixed_f(3)\n"
+    assert outcome.source == "from helpers import fixed_f\n\nfixed_f(1)\nfixed_f(2)\n\n\ndef g():\n    return fixed_f(3)\n"
     assert outcome.applied == {"TL991": 3}
     assert outcome.result.diagnostics == []
 
@@ -134,7 +134,7 @@ def test_the_two_fixes_carry_the_same_import_edit(rules: dict) -> None:
     result = lint_source("f(1)\nf(2)\n", "mod.py", SETTINGS, rules=[rules["helper"]])
     first, second = (d.fix for d in result.diagnostics)
     assert first is not None and second is not None
-    import_edit = Edit(1, 1, 1, 1, "from helpers import fixed_f\n")
+    import_edit = Edit(1, 1, 1, 1, "from helpers import fixed_f\n\n")  # a blank line before the code
     assert import_edit in first.edits and import_edit in second.edits
 
 
@@ -158,11 +158,11 @@ def test_an_existing_binding_is_reused(rules: dict, source: str, expected: str) 
 
 def test_a_binding_out_of_scope_is_not_reused(rules: dict) -> None:
     source = "def g():\n    import helpers as local\n\n\nf(1)\n"
-    assert fixed(source, rules["helper"]) == "from helpers import fixed_f\ndef g():\n    import helpers as local\n\n\nfixed_f(1)\n"
+    assert fixed(source, rules["helper"]) == "from helpers import fixed_f\n\n\ndef g():\n    import helpers as local\n\n\nfixed_f(1)\n"
 
 
 def test_a_name_in_use_is_not_shadowed_by_the_import(rules: dict) -> None:
-    assert fixed("fixed_f = 1\nf(1)\n", rules["helper"]) == "import helpers\nfixed_f = 1\nhelpers.fixed_f(1)\n"
+    assert fixed("fixed_f = 1\nf(1)\n", rules["helper"]) == "import helpers\n\nfixed_f = 1\nhelpers.fixed_f(1)\n"
     # both names taken: no fix at all rather than a clash
     result = lint_source("fixed_f = helpers = 1\nf(1)\n", "mod.py", SETTINGS, rules=[rules["helper"]])
     (diagnostic,) = result.diagnostics
@@ -172,35 +172,35 @@ def test_a_name_in_use_is_not_shadowed_by_the_import(rules: dict) -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("f(1)\n", "from helpers import fixed_f\nfixed_f(1)\n"),
-        ('"""Docstring."""\nf(1)\n', '"""Docstring."""\nfrom helpers import fixed_f\nfixed_f(1)\n'),
+        ("f(1)\n", "from helpers import fixed_f\n\nfixed_f(1)\n"),
+        ('"""Docstring."""\nf(1)\n', '"""Docstring."""\nfrom helpers import fixed_f\n\nfixed_f(1)\n'),
         (
             '"""Docstring."""\nfrom __future__ import annotations\n\nf(1)\n',
-            '"""Docstring."""\nfrom __future__ import annotations\nfrom helpers import fixed_f\n\nfixed_f(1)\n',
+            '"""Docstring."""\nfrom __future__ import annotations\n\nfrom helpers import fixed_f\n\nfixed_f(1)\n',
         ),
         (
             "from __future__ import annotations\nimport os\nimport sys\n\nx = os.sep\nf(1)\n",
-            "from __future__ import annotations\nimport os\nimport sys\nfrom helpers import fixed_f\n\nx = os.sep\nfixed_f(1)\n",
+            "from __future__ import annotations\nimport os\nimport sys\n\nfrom helpers import fixed_f\n\nx = os.sep\nfixed_f(1)\n",
         ),
         (
             "#!/usr/bin/env python\n# A header comment.\n\nimport os\nf(1)\n",
-            "#!/usr/bin/env python\n# A header comment.\n\nimport os\nfrom helpers import fixed_f\nfixed_f(1)\n",
+            "#!/usr/bin/env python\n# A header comment.\n\nimport os\n\nfrom helpers import fixed_f\nfixed_f(1)\n",
         ),
         (
             "from x import (\n    a,\n    b,\n)\nf(1)\n",
-            "from x import (\n    a,\n    b,\n)\nfrom helpers import fixed_f\nfixed_f(1)\n",
+            "from helpers import fixed_f\nfrom x import (\n    a,\n    b,\n)\nfixed_f(1)\n",
         ),
-        ("import os; import sys\nf(1)\n", "import os; import sys\nfrom helpers import fixed_f\nfixed_f(1)\n"),
-        ("import os\r\n\r\nf(1)\r\n", "import os\r\nfrom helpers import fixed_f\r\n\r\nfixed_f(1)\r\n"),
-        ("import os\nf(1)", "import os\nfrom helpers import fixed_f\nfixed_f(1)"),
+        ("import os; import sys\nf(1)\n", "import os; import sys\n\nfrom helpers import fixed_f\nfixed_f(1)\n"),
+        ("import os\r\n\r\nf(1)\r\n", "import os\r\n\r\nfrom helpers import fixed_f\r\n\r\nfixed_f(1)\r\n"),
+        ("import os\nf(1)", "import os\n\nfrom helpers import fixed_f\nfixed_f(1)"),
     ],
     ids=[
         "no-imports",
         "after-docstring",
         "after-future",
-        "after-existing-imports",
+        "a-new-section-after-the-stdlib",
         "after-header-comments",
-        "after-multi-line-import",
+        "before-a-later-third-party-import",
         "after-one-line-imports",
         "crlf",
         "no-final-newline",
@@ -212,14 +212,14 @@ def test_where_the_import_goes(rules: dict, source: str, expected: str) -> None:
 
 def test_the_import_does_not_go_into_a_later_import_block(rules: dict) -> None:
     source = "import os\n\nx = 1\n\nimport sys\nf(1)\n"
-    assert fixed(source, rules["helper"]) == "import os\nfrom helpers import fixed_f\n\nx = 1\n\nimport sys\nfixed_f(1)\n"
+    assert fixed(source, rules["helper"]) == "import os\n\nfrom helpers import fixed_f\n\nx = 1\n\nimport sys\nfixed_f(1)\n"
 
 
 def test_two_different_imports_at_the_same_place(rules: dict) -> None:
     """Both fixes insert at the same point: the order would be unclear, so the second
     waits for the next iteration, where the first import already exists."""
     outcome = fix_text("f(1)\nh(2)\nf(3)\n", "mod.py", SETTINGS, rules=[rules["helper"], rules["other"]])
-    assert outcome.source == "from helpers import fixed_f\nfrom others import fixed_h\nfixed_f(1)\nfixed_h(2)\nfixed_f(3)\n"
+    assert outcome.source == "from helpers import fixed_f\nfrom others import fixed_h\n\nfixed_f(1)\nfixed_h(2)\nfixed_f(3)\n"
     assert outcome.applied == {"TL991": 2, "TL992": 1}
     assert outcome.source.count("import") == 2
 
@@ -285,7 +285,7 @@ def test_fix_and_import_through_the_cli(rules: dict, tmp_path: Path, monkeypatch
     assert diff.stdout.count("+from helpers import fixed_f") == 1
     result = make_runner().invoke(main, ["check", "--no-cache", "--select", "TL991", "--fix"])
     assert result.exit_code == 0
-    assert path.read_text(encoding="utf-8") == '"""Module."""\nimport os\nfrom helpers import fixed_f\n\nfixed_f(os.sep)\nfixed_f(2)\n'
+    assert path.read_text(encoding="utf-8") == '"""Module."""\nimport os\n\nfrom helpers import fixed_f\n\nfixed_f(os.sep)\nfixed_f(2)\n'
 
 
 # -- apply_fixes itself ------------------------------------------------------------------------

@@ -91,6 +91,7 @@ class FileContext:
         self.settings = settings
         self.target_version = settings.target_version
         skipped = selection.skipped if selection is not None else ()
+        self.module_name = module_name
         self.resolver = Resolver(module, module_name, declared_classes(settings), skipped)
         # Every node from the module down to the one being visited.
         self.stack: list[cst.CSTNode] = []

@@ -26,6 +26,7 @@ from timeoutlint.rule import Rule, all_rules, triggers_pattern
 from timeoutlint.selection import Selection
 from timeoutlint.analysis.bindings import dotted_name
 from timeoutlint.settings import Settings
+from timeoutlint.import_placement import joined, leading_imports, new_key, placement
 from timeoutlint.positions import statement_starts
 from timeoutlint.sourcefile import LineIndex, newline_of
 from timeoutlint.walk import walk
@@ -351,41 +352,48 @@ class DiagnosticBuilder:
         return Fix(pending.applicability, pending.title, tuple(sorted(edits)))
 
     def _import_edit(self, need: ImportNeed) -> Edit:
-        """Insert the import after the module's leading imports (or its docstring)."""
+        """The new import where an import sorter would put it (``import_placement``)."""
         newline = newline_of(self.ctx.source)
         body = self.ctx.module.body
-        anchor: Optional[cst.CSTNode] = None
-        for index, statement in enumerate(body):
-            if _is_import_line(statement) or (index == 0 and _is_docstring(statement)):
-                anchor = statement
-            else:
-                break
-        if anchor is None:
-            if body:
-                line = self.positions[body[0]].start.line
-                return Edit(line, 1, line, 1, need.statement() + newline)
+        own = (self.ctx.module_name or "").split(".")[0] or None
+        start, block = leading_imports(body)
+        if need.name is not None:
+            for statement in block:
+                small = statement.body[0]
+                if len(statement.body) == 1 and isinstance(small, cst.ImportFrom) and not small.relative:
+                    if small.module is not None and dotted_name(small.module) == need.module:
+                        joined_import = joined(small, need.name)
+                        edit = self.positions.replaced(small, joined_import, self.ctx.text) if joined_import else None
+                        if edit is not None:
+                            return edit
+        if not block:
+            return self._first_import(need, body, start, newline)
+        index, blank = placement(block, new_key(need.module, need.name, own), own)
+        if index < len(block):
+            line = self.positions[block[index]].start.line
+            return Edit(line, 1, line, 1, need.statement() + newline + (newline if blank == "after" else ""))
+        opening = newline if blank == "before" else ""
+        end_line = self.positions[block[-1]].end.line
+        offset = self.lines.line_end(end_line)
+        line, column = self.lines.position(offset)
+        if offset == len(self.ctx.source) and not self.ctx.source.endswith(("\n", "\r")):
+            return Edit(line, column, line, column, newline + opening + need.statement())
+        return Edit(line, column, line, column, opening + need.statement() + newline)
+
+    def _first_import(self, need: ImportNeed, body: Sequence[cst.BaseStatement], start: int, newline: str) -> Edit:
+        """The module's first import: after its docstring, with the blank lines a sorter
+        wants before the code that follows (two before a def or class, else one)."""
+        following = body[start] if start < len(body) else None
+        gap = newline * (2 if isinstance(following, (cst.FunctionDef, cst.ClassDef)) else 1) if following else ""
+        if start == 0 and following is not None:
+            line = self.positions[following].start.line
+            return Edit(line, 1, line, 1, need.statement() + newline + gap)
+        if start == 0:
             end = self.lines.position(len(self.ctx.source))
             prefix = "" if not self.ctx.source or self.ctx.source.endswith(("\n", "\r")) else newline
             return Edit(end[0], end[1], end[0], end[1], prefix + need.statement() + newline)
-        end_line = self.positions[anchor].end.line
-        offset = self.lines.line_end(end_line)
+        offset = self.lines.line_end(self.positions[body[0]].end.line)
         line, column = self.lines.position(offset)
-        text = self.ctx.source
-        if offset == len(text) and not text.endswith(("\n", "\r")):
+        if offset == len(self.ctx.source) and not self.ctx.source.endswith(("\n", "\r")):
             return Edit(line, column, line, column, newline + need.statement())
-        return Edit(line, column, line, column, need.statement() + newline)
-
-
-def _is_import_line(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
+        return Edit(line, column, line, column, need.statement() + newline + gap)
