@@ -181,5 +181,18 @@ def clean(cache_dir: Optional[Path], config_file: Optional[Path]) -> None:
     click.echo(f"removed {cache_dir}")
 
 
+@main.command()
+@click.option("--stdio", is_flag=True, help="Talk over stdin/stdout (the only transport; accepted for clients that pass it).")
+def server(stdio: bool) -> None:
+    """Run the Language Server on stdio, for editors (needs the `lsp` extra; see docs/editors.md)."""
+    try:
+        from timeoutlint.lsp.server import serve
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        raise _fail("`timeoutlint server` needs pygls: pip install 'timeoutlint[lsp]'")
+    serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
