@@ -1,5 +1,6 @@
 """Applying fixes: pick non-overlapping applicable fixes, apply their text edits, re-lint,
-and repeat until nothing applicable is left (bounded). Every intermediate result must
+and repeat until nothing applicable is left (bounded); then drop the imports the fixes left
+unused (``import_pruning``). Every intermediate result must
 parse and, when the original compiled, ``compile()``: a fix that breaks the code is
 dropped and reported as an internal error, never written."""
 
@@ -12,6 +13,7 @@ from typing import Callable, Optional
 import libcst as cst
 
 from timeoutlint.ftypes import Applicability, Diagnostic, Edit, FileResult, LintError
+from timeoutlint.import_pruning import prune_unused_imports
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import LineIndex
 
@@ -131,4 +133,9 @@ def fix_source(
             outcome.applied[diagnostic.code] = outcome.applied.get(diagnostic.code, 0) + 1
         outcome.source = text
         outcome.result = lint(text)
+    if outcome.applied:
+        pruned = prune_unused_imports(source, outcome.source, path)
+        if pruned != outcome.source and _valid(pruned, path, must_compile):
+            outcome.source = pruned
+            outcome.result = lint(pruned)
     return outcome

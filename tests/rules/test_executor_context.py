@@ -179,7 +179,7 @@ IMPORTS = {
     "from-import-added": (
         "from contextvars import ContextVar\nfrom concurrent.futures import ThreadPoolExecutor\nv = ContextVar('v')\n"
         "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(r)\n",
-        "from contextvars import ContextVar\nfrom concurrent.futures import ThreadPoolExecutor\nfrom contextvars import copy_context\nv = ContextVar('v')\n"
+        "from contextvars import ContextVar, copy_context\nfrom concurrent.futures import ThreadPoolExecutor\nv = ContextVar('v')\n"
         "def r():\n    return v.get()\ndef f():\n    v.set(1)\n    ThreadPoolExecutor().submit(copy_context().run, r)\n",
     ),
     "existing-from-import": (

@@ -15,6 +15,15 @@ from timeoutlint.settings import Settings
 
 TPE = "from concurrent.futures import ThreadPoolExecutor\n"
 IMPORTS = "import concurrent.futures\nfrom concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait\n"
+# The pool classes are used before the rewrite and not after: the fix drops their import;
+# the names the code never used stay (an import the fix did not orphan is not its business).
+IMPORTS_AFTER_THREADS = "import concurrent.futures\nfrom concurrent.futures import ProcessPoolExecutor, as_completed, wait\n"
+IMPORTS_AFTER_PROCESSES = "import concurrent.futures\nfrom concurrent.futures import ThreadPoolExecutor, as_completed, wait\n"
+
+
+def imports_after(body: str) -> str:
+    """IMPORTS once the fix has removed the pool of ``body``."""
+    return IMPORTS_AFTER_PROCESSES if "ProcessPoolExecutor(" in body else IMPORTS_AFTER_THREADS
 
 
 def _code(text: str) -> str:
@@ -266,7 +275,8 @@ TL102_FIXES = {
 def test_tl102_fixes(check: Any, body: str, imports: str, expected: str) -> None:
     found, fixed = check("TL102", IMPORTS + body)
     assert len(found) == 1 and found[0].fix is not None
-    assert fixed == IMPORTS + imports + expected
+    # The runtime's import opens the third-party section after the stdlib ones.
+    assert fixed == imports_after(body) + ("\n" + imports if imports else "") + expected
 
 
 def test_tl102_message_names_the_function_and_workers(check: Any) -> None:
@@ -441,7 +451,7 @@ TL103_FIXES = {
 def test_tl103_fixes(check: Any, body: str, expected: str) -> None:
     found, fixed = check("TL103", IMPORTS + body)
     assert len(found) == 1 and found[0].fix is not None
-    assert fixed == IMPORTS + RUN + expected
+    assert fixed == imports_after(body) + "\n" + RUN + expected
 
 
 def test_tl103_message(check: Any) -> None:
@@ -483,7 +493,7 @@ ISSUE_4 = _code(
 ISSUE_4_FIXED = _code(
     """
     import concurrent.futures
-    from concurrent.futures import ThreadPoolExecutor
+
     from timeoutlint.runtime import run_with_timeout
 
 
@@ -545,7 +555,7 @@ SWALLOWED = IMPORTS + _code(
                 return None
     """
 )
-SWALLOWED_FIXED = IMPORTS + RUN + _code(
+SWALLOWED_FIXED = IMPORTS_AFTER_THREADS + "\n" + RUN + _code(
     """
     def f(x):
         try:
@@ -597,7 +607,7 @@ def test_tl103_drops_the_handlers_cancel(check: Any, handler: str, expected: str
     head = "def f(x):\n    with ThreadPoolExecutor() as ex:\n        fut = ex.submit(g, x)\n        try:\n            return fut.result(timeout=5)\n"
     found, fixed = check("TL103", IMPORTS + head + handler)
     assert len(found) == 1 and found[0].fix is not None
-    assert fixed == IMPORTS + RUN + "def f(x):\n    try:\n        return run_with_timeout(g, x, timeout=5)\n" + expected
+    assert fixed == IMPORTS_AFTER_THREADS + "\n" + RUN + "def f(x):\n    try:\n        return run_with_timeout(g, x, timeout=5)\n" + expected
 
 
 def test_tl103_keeps_a_cancel_outside_the_handlers(check: Any) -> None:

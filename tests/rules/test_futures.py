@@ -164,7 +164,7 @@ TL106_FIXES = {
     "import-added": (
         "from concurrent.futures import ThreadPoolExecutor\nfut = ThreadPoolExecutor().submit(f)\ntry:\n    fut.result(timeout=5)\n"
         "except TimeoutError:\n    pass\n",
-        "from concurrent.futures import ThreadPoolExecutor\nimport concurrent.futures\nfut = ThreadPoolExecutor().submit(f)\n"
+        "import concurrent.futures\nfrom concurrent.futures import ThreadPoolExecutor\nfut = ThreadPoolExecutor().submit(f)\n"
         "try:\n    fut.result(timeout=5)\nexcept (TimeoutError, concurrent.futures.TimeoutError):\n    pass\n",
     ),
     "imported-under-another-name": (
@@ -206,7 +206,7 @@ TL106_FIXES = {
     "async-timeout-at": (
         "import async_timeout\nasync def f(aw, when):\n    try:\n        async with async_timeout.timeout_at(deadline=when):\n"
         "            await aw\n    except TimeoutError:\n        pass\n",
-        "import async_timeout\nimport asyncio\nasync def f(aw, when):\n    try:\n        async with async_timeout.timeout_at(deadline=when):\n"
+        "import asyncio\n\nimport async_timeout\nasync def f(aw, when):\n    try:\n        async with async_timeout.timeout_at(deadline=when):\n"
         "            await aw\n    except (TimeoutError, asyncio.TimeoutError):\n        pass\n",
     ),
     "outer-try": (

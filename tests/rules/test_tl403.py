@@ -257,7 +257,7 @@ def test_fix_keeps_comments_and_picks_a_free_name() -> None:
             subprocess.run(cmd, timeout=timeout_budget.remaining)
             return budget
         """
-    ).replace("import threading\n", "import threading\nfrom timeoutlint.runtime import Budget\n")
+    ).replace("import threading\n", "import threading\n\nfrom timeoutlint.runtime import Budget\n")
     result = fixed(source)
     assert result == expected
     assert all(d.fix is None for d in findings(result))
