@@ -204,7 +204,7 @@ def main() -> None:
     share = spent.pop("lines handed to libcst (share)")
     for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
         print(f"  {name:36} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
-    print(f"  {'total':36} {total:7.2f} s  ({1000 * total / max(sample_lines, 1):.2f} CPU-ms per 1,000 lines)")
+    print(f"  {'total':36} {total:7.2f} s  ({1000 * total / max(sample_lines, 1):.2f} CPU-s per 1,000 lines)")
     print(f"  lines handed to libcst: {100 * share:.0f} % of {sample_lines:,}")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "profile": spent, "libcst_share": share}, indent=2))
