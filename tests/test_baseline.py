@@ -202,3 +202,38 @@ def test_write_baseline_from_stdin_is_refused(project: Path) -> None:
     assert result.exit_code == 2
     assert "--write-baseline" in result.stderr
     assert not (project / "b.json").exists()
+
+
+# -- --fix with a baseline: the baseline's findings are left as they are --------------------------
+
+
+def test_fix_leaves_the_baselined_findings_alone(legacy: Path) -> None:
+    (legacy / "pyproject.toml").write_text("[tool.timeoutlint]\ndefault-timeout = 30\n", encoding="utf-8")
+    old = (legacy / "a.py").read_text(encoding="utf-8")
+    (legacy / "a.py").write_text(old + BAD.replace("ls", "pwd"), encoding="utf-8")
+    (legacy / "b.py").write_text(HEADER + BAD, encoding="utf-8")
+    result = invoke("--baseline", "baseline.json", "--fix", "--unsafe-fixes")
+    assert result.exit_code == 0, result.output
+    assert (legacy / "a.py").read_text(encoding="utf-8") == old + 'subprocess.run(["pwd"], timeout=30)\n'
+    assert (legacy / "b.py").read_text(encoding="utf-8") == HEADER + 'subprocess.run(["ls"], timeout=30)\n'
+    diff = invoke("--baseline", "baseline.json", "--diff", "--unsafe-fixes")
+    assert diff.exit_code == 0 and diff.stdout == ""  # nothing new is left to fix
+    # --fix-baselined: the recorded ones too.
+    result = invoke("--baseline", "baseline.json", "--fix", "--unsafe-fixes", "--fix-baselined")
+    assert result.exit_code == 0, result.output
+    fixed = (legacy / "a.py").read_text(encoding="utf-8")
+    assert 'subprocess.run(["ls"], timeout=30)' in fixed and 'subprocess.call("make", timeout=30)' in fixed
+
+
+def test_fix_of_stdin_leaves_the_baselined_findings_alone(legacy: Path) -> None:
+    (legacy / "pyproject.toml").write_text("[tool.timeoutlint]\ndefault-timeout = 30\n", encoding="utf-8")
+    source = (legacy / "a.py").read_text(encoding="utf-8")
+    args = ["check", "--baseline", "baseline.json", "--fix", "--unsafe-fixes", "--stdin-filename", "a.py"]
+    result = make_runner().invoke(main, args, input=source + BAD)
+    assert result.stdout == source + 'subprocess.run(["ls"], timeout=30)\n'
+
+
+def test_fix_baselined_needs_a_baseline(project: Path) -> None:
+    result = invoke("--fix", "--fix-baselined")
+    assert result.exit_code == 2
+    assert "--fix-baselined" in result.stderr and "--baseline" in result.stderr

@@ -246,3 +246,15 @@ def test_watch_lints_again_on_change_and_ends_on_ctrl_c(project: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_the_documented_recipe_for_test_code(project: Path) -> None:
+    """The per-file-ignores recipe of docs/index.md ("Test code") does what it says."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "index.md").read_text(encoding="utf-8")
+    section = text[text.index("### Test code") :]
+    recipe = section[section.index("```toml\n") + len("```toml\n") : section.index("```\n", section.index("```toml"))]
+    write(project, "pyproject.toml", recipe)
+    for name in ("tests/test_a.py", "tests/unit/helpers.py", "pkg/test_b.py", "pkg/b_test.py", "conftest.py", "pkg/lib.py"):
+        write(project, name, BAD)
+    result = invoke("check", "--output-format", "json")
+    assert sorted({path for path, _, _ in _codes(result.stdout)}) == ["pkg/lib.py"]

@@ -15,18 +15,19 @@ never parsed. ``lint_source`` treats its one text as a project of one file.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import os
 import re
 import sys
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import libcst as cst
 
+from timeoutlint.baseline import Baselined, baselined, entries_for
 from timeoutlint.cache import Cache, cache_key
 from timeoutlint.discovery import discover
 from timeoutlint.engine import any_trigger, could_match, enabled_rules, lint_module
@@ -36,6 +37,7 @@ from timeoutlint.rule import Rule, get_rule, triggers_pattern, words_pattern
 from timeoutlint.selection import Selection, select
 from timeoutlint.settings import Settings
 from timeoutlint.sourcefile import LineIndex, SourceError, decode_source, write_atomically
+from timeoutlint.workers import chunk_size, pool_map
 
 # Fewer files than this are linted in-process: a pool costs more than it saves.
 POOL_THRESHOLD = 16
@@ -304,30 +306,73 @@ def fix_text(
     first: Optional[FileResult] = None,
     project_pass: bool = True,
     rules: Optional[Sequence[type[Rule]]] = None,
+    keep: Optional[Baselined] = None,
 ) -> FixOutcome:
+    """Fix ``source``; ``keep``: the baseline's findings, which stay unfixed."""
     settings = settings or Settings()
     rules = rules if rules is not None else enabled_rules(settings, path)
 
     def lint(text: str) -> FileResult:
         return lint_source(text, path, settings, module_name=module_name, rules=rules, project_pass=project_pass)
 
-    return fix_source(source, path, settings, lint, first)
+    def hold(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        assert keep is not None
+        return baselined(diagnostics, keep[0], Path(keep[1]))
+
+    return fix_source(source, path, settings, lint, first, hold if keep is not None else None)
 
 
 def module_name_for(path: str) -> Optional[str]:
     """The dotted module name of a file, from the packages (``__init__.py``) around it."""
-    absolute = Path(path).resolve()
-    stem = absolute.stem
+    cache = _PACKAGES
+    key = "\0" + path  # files and folders share the run's memo; a NUL is in no path
+    if cache is not None and key in cache:
+        return cache[key] or None
+    name = _module_name(path)
+    if cache is not None:
+        cache[key] = name or ""
+    return name
+
+
+def _module_name(path: str) -> Optional[str]:
+    absolute = os.path.realpath(path)
+    stem = os.path.splitext(os.path.basename(absolute))[0]
     if not stem.isidentifier() and stem != "__init__":
         return None
-    parts = [stem]
-    folder = absolute.parent
-    while (folder / "__init__.py").exists() or (folder / "__init__.pyi").exists():
-        if not folder.name.isidentifier():
-            break
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    return ".".join(parts)
+    package = _package_of(os.path.dirname(absolute))
+    return f"{package}.{stem}" if package else stem
+
+
+def _package_of(folder: str) -> str:
+    """The dotted package a folder is ("" when it is not one). During ``check_paths`` the
+    answer is kept per folder (a run asks it for every file; files do not come and go
+    within a run); outside it, every call looks again."""
+    cache = _PACKAGES
+    if cache is not None and folder in cache:
+        return cache[folder]
+    name = os.path.basename(folder)
+    is_package = name.isidentifier() and (
+        os.path.exists(os.path.join(folder, "__init__.py")) or os.path.exists(os.path.join(folder, "__init__.pyi"))
+    )
+    parent = os.path.dirname(folder)
+    outer = _package_of(parent) if is_package and parent != folder else ""
+    dotted = "" if not is_package else (f"{outer}.{name}" if outer else name)
+    if cache is not None:
+        cache[folder] = dotted
+    return dotted
+
+
+_PACKAGES: Optional[dict[str, str]] = None
+
+
+@contextlib.contextmanager
+def _packages_kept() -> Iterator[None]:
+    global _PACKAGES
+    previous, _PACKAGES = _PACKAGES, {}
+    try:
+        yield
+    finally:
+        _PACKAGES = previous
 
 
 @dataclass(frozen=True)
@@ -344,6 +389,9 @@ class RunOptions:
     # even when none of their triggers occurs in the file).
     facts_of: tuple[str, ...] = ()
     force: bool = False
+    # The baseline's entries (for the file being processed) and the folder their paths are
+    # relative to: those findings are left unfixed (``check --baseline --fix``).
+    keep: Optional[Baselined] = None
 
 
 @dataclass
@@ -352,6 +400,7 @@ class FileOutcome:
     result: FileResult
     source: Optional[str] = None  # kept when there is something to show (findings, a diff)
     fixed: Optional[str] = None  # the fixed text when fixes changed the file
+    cache_problem: Optional[str] = None  # why the cache could not serve this file
 
 
 def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutcome:
@@ -384,12 +433,14 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
         result.diagnostics = [d for d in result.diagnostics if d.code in enabled]
         if cache is not None and not any(e.message.startswith("internal error") for e in result.errors):
             cache.put(key, result)
-    outcome = FileOutcome(path, result)
+    outcome = FileOutcome(path, result, cache_problem=cache.problem if cache is not None else None)
     if result.diagnostics:
         outcome.source = decoded.text
     if not (options.fix or options.diff) or not any(is_applicable(d, settings) for d in result.diagnostics):
         return outcome
-    fixed = fix_text(decoded.text, path, settings, module_name=module_name, first=result, project_pass=False, rules=rules)
+    fixed = fix_text(
+        decoded.text, path, settings, module_name=module_name, first=result, project_pass=False, rules=rules, keep=options.keep
+    )
     fixed.result.errors = fixed.errors + fixed.result.errors
     outcome.result = fixed.result
     outcome.result.fixed_codes = fixed.applied
@@ -399,7 +450,7 @@ def process_file(path: str, settings: Settings, options: RunOptions) -> FileOutc
         outcome.fixed = fixed.source
         if options.fix and not options.diff:
             try:
-                write_atomically(path, decoded.encode(fixed.source))
+                write_atomically(path, decoded.encode(fixed.source), expected=data)
             except (OSError, UnicodeEncodeError) as exc:
                 # Nothing was written: report the file as it is, not as it would have been.
                 result.errors.append(LintError(path, f"could not write the fixed file: {exc}"))
@@ -433,22 +484,15 @@ def _process(args: tuple[str, Settings, RunOptions]) -> FileOutcome:
 def _run(
     work: list[tuple[str, Settings, RunOptions]], jobs: int, progress: Optional[Callable[[int, int], None]] = None
 ) -> list[FileOutcome]:
-    """``process_file`` over ``work``, in order; in a process pool when there is enough."""
-    outcomes: list[FileOutcome] = []
-    results: Iterable[FileOutcome]
+    """``process_file`` over ``work``, in order; in worker processes when there is enough
+    (``workers``: Ctrl-C stops them at once)."""
     if jobs > 1 and len(work) >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:  # noqa: TL102 (one pool per run, sized by --jobs)
-            chunk = max(1, min(64, len(work) // (jobs * 8)))
-            results = pool.map(_process, work, chunksize=chunk)
-            for outcome in results:
-                outcomes.append(outcome)
-                if progress:
-                    progress(len(outcomes), len(work))
-    else:
-        for item in work:
-            outcomes.append(_process(item))
-            if progress:
-                progress(len(outcomes), len(work))
+        return pool_map(_process, work, jobs, chunk_size(len(work), jobs), progress)
+    outcomes: list[FileOutcome] = []
+    for item in work:
+        outcomes.append(_process(item))
+        if progress:
+            progress(len(outcomes), len(work))
     return outcomes
 
 
@@ -459,6 +503,16 @@ def check_paths(
     progress: Optional[Callable[[int, int], None]] = None,
 ) -> list[FileOutcome]:
     """Lint every file of ``paths`` (already discovered) and run the project pass."""
+    with _packages_kept():
+        return _check_paths(paths, settings, options, progress)
+
+
+def _check_paths(
+    paths: Sequence[str],
+    settings: Settings,
+    options: RunOptions,
+    progress: Optional[Callable[[int, int], None]],
+) -> list[FileOutcome]:
     jobs = options.jobs or os.cpu_count() or 1
     project_rules = [rule for rule in enabled_rules(settings) if _is_project_rule(rule)]
     facts_options = RunOptions(
@@ -470,7 +524,7 @@ def check_paths(
     rest = rest_of_project(paths, settings) if project_rules and options.project_facts else []
     staged = (options.fix or options.diff) and any(hasattr(rule, "caller_bounded") for rule in project_rules)
     first = dataclasses.replace(options, fix=False, diff=False) if staged else options
-    work = [(path, settings, first) for path in paths] + [(path, settings, facts_options) for path in rest]
+    work = [(path, settings, _for_file(first, path)) for path in paths] + [(path, settings, facts_options) for path in rest]
     outcomes = _run(work, jobs, progress)
     checked, context = outcomes[: len(paths)], outcomes[len(paths) :]
     if project_rules and staged:
@@ -479,11 +533,19 @@ def check_paths(
         bounded = _project_pass([_copy(outcome) for outcome in checked], context, settings, [*paths, *rest], facts_options)
         settings = dataclasses.replace(settings, caller_bounded=tuple(sorted(bounded)))
         todo = [i for i, outcome in enumerate(checked) if any(is_applicable(d, settings) for d in outcome.result.diagnostics)]
-        for index, outcome in zip(todo, _run([(checked[i].path, settings, options) for i in todo], jobs)):
+        for index, outcome in zip(todo, _run([(checked[i].path, settings, _for_file(options, checked[i].path)) for i in todo], jobs)):
             checked[index] = outcome
     if project_rules:
         _project_pass(checked, context, settings, [*paths, *rest], facts_options)
     return checked
+
+
+def _for_file(options: RunOptions, path: str) -> RunOptions:
+    """The options of one file's work: only its own baseline entries travel with it."""
+    if options.keep is None:
+        return options
+    known, root = options.keep
+    return dataclasses.replace(options, keep=(entries_for(known, path, Path(root)), root))
 
 
 def _copy(outcome: FileOutcome) -> FileOutcome:
@@ -586,12 +648,16 @@ class MentionLoader:
         parts = function.split(".")
         modules = self._module_files()
         home = next((modules[".".join(parts[:n])] for n in range(len(parts) - 1, 0, -1) if ".".join(parts[:n]) in modules), None)
-        name = words_pattern([parts[-1]])
-        found = [home] if home is not None and name.search(self._text(home)) else []
+        found = [home] if home is not None and self._names(home, parts[-1]) else []
         if "<locals>" in parts or len(parts) < 2:
             return found
-        owner = words_pattern([parts[-2]])
-        return found + [p for p in self.files if p != home and name.search(self._text(p)) and owner.search(self._text(p))]
+        return found + [p for p in self.files if p != home and self._names(p, parts[-2]) and self._names(p, parts[-1])]
+
+    def _names(self, path: str, word: str) -> bool:
+        """The file names ``word`` as an identifier (a substring test first: the regular
+        expression costs a hundred times more, and most files do not contain the word)."""
+        text = self._text(path)
+        return word in text and words_pattern([word]).search(text) is not None
 
     def __call__(self, code: str, functions: set[str]) -> dict[str, dict[str, Any]]:
         wanted = {path for function in functions for path in self._may_call(function)}

@@ -13,7 +13,12 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import FrozenSet, Iterable, Tuple
+
+Key = Tuple[str, str, str, int]
+# A baseline's keys and the folder (as a string: it travels to worker processes) their
+# paths are relative to.
+Baselined = Tuple[FrozenSet[Key], str]
 
 from timeoutlint.ftypes import Diagnostic
 
@@ -77,3 +82,15 @@ def load_baseline(path: Path) -> set[tuple[str, str, str, int]]:
 def new_findings(diagnostics: list[Diagnostic], known: set[tuple[str, str, str, int]], root: Path) -> list[Diagnostic]:
     ordered = sorted(diagnostics, key=Diagnostic.sort_key)
     return [d for d, key in zip(ordered, keys(ordered, root)) if key not in known]
+
+
+def baselined(diagnostics: list[Diagnostic], known: FrozenSet[Key], root: Path) -> list[Diagnostic]:
+    """The diagnostics the baseline records (the complement of ``new_findings``)."""
+    ordered = sorted(diagnostics, key=Diagnostic.sort_key)
+    return [d for d, key in zip(ordered, keys(ordered, root)) if key in known]
+
+
+def entries_for(known: FrozenSet[Key], path: str, root: Path) -> FrozenSet[Key]:
+    """The entries of ``known`` that belong to the file ``path``."""
+    relative = _relative(path, root)
+    return frozenset(key for key in known if key[1] == relative)

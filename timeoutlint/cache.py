@@ -4,6 +4,7 @@ parallel runs and workers never see a torn entry. A damaged entry is a miss."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -46,8 +47,14 @@ def cache_key(
 
 
 class Cache:
+    """Entries are written whole (a temporary file, then a rename), so two runs at once
+    never see half an entry; an entry that does not read back (corrupted, or written by
+    something else) is a miss, rewritten. ``problem`` says why the cache did not serve, for
+    the run's one warning; the lint goes on without it."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory / __version__
+        self.problem: Optional[str] = None
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key[2:]}.json"
@@ -62,7 +69,13 @@ class Cache:
                 errors=[LintError(path, item["message"], item.get("line"), item.get("column")) for item in data["errors"]],
                 facts=data["facts"],
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.problem = f"cannot read {self.directory.parent}: {exc.strerror or exc}"
+            return None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            self.problem = f"a corrupted entry in {self.directory.parent} was ignored (and rewritten)"
             return None
         result.from_cache = True
         return result
@@ -74,6 +87,7 @@ class Cache:
             "facts": result.facts,
         }
         target = self._path(key)
+        temporary = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             _ensure_gitignore(self.directory.parent)
@@ -81,8 +95,11 @@ class Cache:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
             os.replace(temporary, target)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+        except OSError as exc:  # a cache that cannot be written is only slower
+            self.problem = f"cannot write to {self.directory.parent}: {exc.strerror or exc}"
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
 
 def _ensure_gitignore(directory: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Optional
 import click
 
 from timeoutlint.api import RunOptions, check_paths
-from timeoutlint.baseline import BaselineError, anchor, load_baseline, new_findings, write_baseline
+from timeoutlint.baseline import Baselined, BaselineError, anchor, load_baseline, new_findings, write_baseline
 from timeoutlint.check_report import emit, error, exit_code, internal, report_diff, report_fix_only, write_noqa
 from timeoutlint.cli import EXIT_CLEAN, EXIT_ERROR, _use_color
 from timeoutlint.config import CliOverrides, ConfigError
@@ -39,6 +39,14 @@ def _discover(paths: list[str], resolver: SettingsResolver, force_exclude: bool)
             file for file in files if os.path.abspath(file) not in named or not is_excluded(file, resolver.for_path(file))
         ]
     return files, errors
+
+
+def _kept(known: Optional[set[tuple[str, str, str, int]]], options: dict[str, Any]) -> Optional[Baselined]:
+    """With --baseline, --fix and --diff leave the baseline's findings alone, unless
+    --fix-baselined says to fix them too."""
+    if known is None or options["fix_baselined"] or not (options["fix"] or options["diff"]):
+        return None
+    return frozenset(known), str(anchor(options["baseline"]))
 
 
 def _flag(name: str) -> str:
@@ -88,6 +96,8 @@ def run_check(options: dict[str, Any]) -> int:
     if options["verbose"]:
         where = settings.config_path or "no config file (defaults)"
         click.echo(f"timeoutlint {__import__('timeoutlint').__version__}: using {where}", err=True)
+    if options["fix_baselined"] and options["baseline"] is None:
+        return error("--fix-baselined fixes the findings a baseline records: give --baseline FILE")
     conflict = _conflicting(options)
     if conflict:
         return error(conflict)
@@ -110,7 +120,7 @@ def run_check(options: dict[str, Any]) -> int:
         except ConfigError as exc:
             return error(str(exc))
         _say_configs(resolver, options)
-        return check_stdin(options, stdin_settings, known)
+        return check_stdin(options, stdin_settings, known, _kept(known, options))
 
     try:
         files, errors = _discover(list(options["paths"]) or ["."], resolver, options["force_exclude"])
@@ -135,11 +145,15 @@ def run_check(options: dict[str, Any]) -> int:
         use_cache=not options["no_cache"],
         cache_dir=options["cache_dir"],
         jobs=options["jobs"],
+        keep=_kept(known, options),
     )
     with Progress.for_run(enabled=not options["quiet"], total=len(files)) as progress:
         outcomes = []
         for group_settings, group_files in groups:
             outcomes.extend(check_paths(group_files, group_settings, run_options, progress.group(len(group_files))))
+    problem = next((outcome.cache_problem for outcome in outcomes if outcome.cache_problem), None)
+    if problem is not None and not options["quiet"]:
+        click.echo(f"timeoutlint: warning: the result cache did not serve: {problem}; linting went on without it", err=True)
     order = {file: index for index, file in enumerate(files)}
     outcomes.sort(key=lambda outcome: order.get(outcome.path, len(order)))
     errors = errors + [error for outcome in outcomes for error in outcome.result.errors]

@@ -117,7 +117,7 @@ def write_noqa(
                 raise NoqaError("the file changed while it was checked; run again")
             text, changed = add_noqa(current.text, [(d.line, d.code) for d in found])
             if changed:
-                write_atomically(path, current.encode(text))
+                write_atomically(path, current.encode(text), expected=current.encode(current.text))
             added += changed
         except (SourceError, NoqaError, OSError, UnicodeEncodeError) as exc:
             errors.append(LintError(path, f"could not add noqa: {exc}"))

@@ -109,6 +109,11 @@ def main() -> None:
     help="Apply exclude/extend-exclude/.gitignore even to files named on the command line.",
 )
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report only findings not in FILE.")
+@click.option(
+    "--fix-baselined",
+    is_flag=True,
+    help="With --baseline and --fix (or --diff): fix the findings the baseline records too (left alone otherwise).",
+)
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), help="Record the current findings in FILE.")
 @click.option("--add-noqa", is_flag=True, help="Add a `# noqa: TLxxx` comment on every current finding (with --baseline: every new one).")
 @click.option("--show-settings", is_flag=True, help="Print the settings the first file is linted with, and exit.")

@@ -39,11 +39,23 @@ def enabled_rules(settings: Settings, path: Optional[str] = None) -> list[type[R
     from pathlib import Path
 
     ignored = settings.ignored_for_path(Path(path)) if path else ()
-    return [
-        rule
-        for rule in all_rules()
-        if settings.is_enabled(rule.code) and not any(rule.code.startswith(prefix) for prefix in ignored)
-    ]
+    return [rule for rule in _selected(settings) if not any(rule.code.startswith(prefix) for prefix in ignored)]
+
+
+# The rules a configuration selects, asked for every file of a run (settings are frozen;
+# the few a process sees are kept).
+_SELECTED: dict[tuple[Settings, tuple[type[Rule], ...]], list[type[Rule]]] = {}
+
+
+def _selected(settings: Settings) -> list[type[Rule]]:
+    rules = all_rules()
+    key = (settings, tuple(rules))
+    found = _SELECTED.get(key)
+    if found is None:
+        if len(_SELECTED) > 64:
+            _SELECTED.clear()
+        found = _SELECTED[key] = [rule for rule in rules if settings.is_enabled(rule.code)]
+    return found
 
 
 def rule_triggers(rule: type[Rule], settings: Optional[Settings]) -> tuple[str, ...]:

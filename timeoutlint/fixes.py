@@ -92,18 +92,21 @@ def fix_source(
     settings: Settings,
     lint: Callable[[str], FileResult],
     first: Optional[FileResult] = None,
+    hold: Optional[Callable[[list[Diagnostic]], list[Diagnostic]]] = None,
 ) -> FixOutcome:
     """Fix ``source`` until stable; ``lint`` lints a text (``first``: its result for
-    ``source`` when already known)."""
+    ``source`` when already known). ``hold`` names, among the findings of each round, those
+    whose fixes must not be applied (the baseline's)."""
     must_compile = compiles(source, path)
     result = first if first is not None else lint(source)
     outcome = FixOutcome(source, result)
     rejected: set[tuple[str, str]] = set()  # (code, statement hash) of fixes that broke code
     for _ in range(MAX_ITERATIONS):
+        held = {id(d) for d in hold(outcome.result.diagnostics)} if hold is not None else set()
         candidates = [
             d
             for d in outcome.result.diagnostics
-            if is_applicable(d, settings) and (d.code, d.statement_hash) not in rejected
+            if is_applicable(d, settings) and (d.code, d.statement_hash) not in rejected and id(d) not in held
         ]
         if not candidates:
             break

@@ -4,13 +4,17 @@ BOM), newline style and file mode are kept, and writes are atomic."""
 from __future__ import annotations
 
 import bisect
+import contextlib
 import io
 import os
 import re
+import signal
 import stat
 import tempfile
+import threading
 import tokenize
 from dataclasses import dataclass
+from typing import Iterator, Optional
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -58,12 +62,45 @@ def read_source(path: str) -> SourceText:
     return decode_source(data)
 
 
-def write_atomically(path: str, data: bytes) -> None:
+class ChangedMeanwhile(OSError):
+    """The file is not what was read: someone edited (or removed) it during the run."""
+
+
+def write_atomically(path: str, data: bytes, expected: Optional[bytes] = None) -> None:
     """Replace ``path`` with ``data`` via a temporary file in the same folder, keeping the
-    file's mode; a reader never sees a half-written file."""
+    file's mode; a reader never sees a half-written file. With ``expected``, the file must
+    still hold those bytes (what the fix was computed from), else ChangedMeanwhile: an edit
+    made during the run is never overwritten."""
     real = os.path.realpath(path)
     folder = os.path.dirname(real) or "."
-    status = os.stat(real)
+    with _termination_held():
+        try:
+            status = os.stat(real)
+            if expected is not None:
+                with open(real, "rb") as handle:
+                    if handle.read() != expected:
+                        raise ChangedMeanwhile("the file changed during the run; it was not touched, run again")
+        except FileNotFoundError:
+            raise ChangedMeanwhile("the file was removed during the run") from None
+        _write_replacing(real, folder, status, data)
+
+
+@contextlib.contextmanager
+def _termination_held() -> Iterator[None]:
+    """SIGTERM (a worker stopped on Ctrl-C) waits until the file is replaced: it is never
+    left half-done, nor a temporary file behind. Only where signals can be blocked."""
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = block(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, previous)
+
+
+def _write_replacing(real: str, folder: str, status: os.stat_result, data: bytes) -> None:
     fd, temporary = tempfile.mkstemp(prefix=".timeoutlint-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:

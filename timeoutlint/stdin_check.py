@@ -9,7 +9,7 @@ from typing import Any, Optional
 import click
 
 from timeoutlint.api import fix_text, lint_source
-from timeoutlint.baseline import anchor, new_findings
+from timeoutlint.baseline import Baselined, anchor, new_findings
 from timeoutlint.check_report import diff_text, emit, exit_code, internal
 from timeoutlint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
 from timeoutlint.discovery import is_excluded
@@ -25,7 +25,12 @@ def _binary(stream: Any) -> Any:
     return getattr(stream, "buffer", stream)
 
 
-def check_stdin(options: dict[str, Any], settings: Settings, known: Optional[set[tuple[str, str, str, int]]]) -> int:
+def check_stdin(
+    options: dict[str, Any],
+    settings: Settings,
+    known: Optional[set[tuple[str, str, str, int]]],
+    keep: Optional[Baselined] = None,
+) -> int:
     name = options["stdin_filename"]
     data = _binary(sys.stdin).read()
     if options["force_exclude"] and is_excluded(name, settings):
@@ -44,7 +49,7 @@ def check_stdin(options: dict[str, Any], settings: Settings, known: Optional[set
         text = source_text
     fixed: dict[str, dict[str, int]] = {}
     if text is not None and (options["fix"] or options["diff"]) and any(is_applicable(d, settings) for d in result.diagnostics):
-        outcome = fix_text(text, name, settings, first=result)
+        outcome = fix_text(text, name, settings, first=result, keep=keep)
         result = outcome.result
         result.errors = outcome.errors + result.errors
         text = outcome.source

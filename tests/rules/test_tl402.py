@@ -774,3 +774,61 @@ def test_timestamp_through_a_name_is_not_a_timeout() -> None:
             assert delta < 1
         """
     ) == []
+
+
+# -- only a value that bounds a wait, a loop or a raise is a timeout ----------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(
+            """
+            import time
+            def copy(chunks, write, report):
+                last = time.time()
+                for chunk in chunks:
+                    write(chunk)
+                    if time.time() - last > 0.5:
+                        report()
+                        last = time.time()
+            """,
+            id="progress-throttling",
+        ),
+        pytest.param(
+            """
+            import time
+            def poll(items, log):
+                started = time.time()
+                for item in items:
+                    if time.time() - started > 60:
+                        log.warning("slow: %s", item)
+            """,
+            id="a-warning-when-slow",
+        ),
+    ],
+)
+def test_a_comparison_that_only_decides_what_to_print_is_not_a_timeout(source: str) -> None:
+    assert findings(source) == []
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        pytest.param("raise TimeoutError()", [4, 6], id="raise"),
+        pytest.param("break", [4, 6], id="break"),
+        pytest.param("return None", [4, 6], id="return"),
+        pytest.param("task.cancel()", [4, 6], id="a-cancel"),
+        pytest.param("log('tick')\n                else:\n                    return None", [4, 6], id="leaves-in-the-else"),
+    ],
+)
+def test_a_comparison_whose_if_leaves_or_stops_is_a_timeout(body: str, expected: List[int]) -> None:
+    source = f"""
+        import time
+        def run(task, log, timeout):
+            start = time.time()
+            while True:
+                if time.time() - start > timeout:
+                    {body}
+    """
+    assert lines(source) == expected

@@ -469,6 +469,18 @@ class ClockFlow:
             return func.value in _STAMP_FUNCTIONS
         return isinstance(func, cst.Attribute) and func.attr.value in _STAMP_METHODS
 
+    def _bounds(self, comparison: cst.Comparison) -> bool:
+        """Whether the comparison bounds something: a loop's condition, an ``assert``, an
+        ``if`` that leaves (``break``, ``return``, ``raise``) or stops something
+        (``cancel()``, ``kill()``...), or a value used further on. An ``if`` that only
+        logs, prints or updates a progress display throttles output: no timeout."""
+        child, parent = comparison, self.parent.get(comparison)
+        while isinstance(parent, (cst.BooleanOperation, cst.UnaryOperation)):
+            child, parent = parent, self.parent.get(parent)
+        if not (isinstance(parent, cst.If) and child is parent.test):
+            return True
+        return _leaves_or_stops(parent.body) or (parent.orelse is not None and _leaves_or_stops(parent.orelse))
+
     def _comparison(self, node: cst.Comparison, uf: _UnionFind, evidence: List[Hashable], bad: Set[cst.CSTNode]) -> None:
         operands = [node.left] + [target.comparator for target in node.comparisons]
         for index, target in enumerate(node.comparisons):
@@ -492,7 +504,7 @@ class ClockFlow:
             if pair:
                 uf.union(left, right)
                 uf.union(node, left)
-                if evident:
+                if evident and self._bounds(node):
                     evidence.append(node)
             else:
                 bad.update(side for side, kind in zip((left, right), kinds) if kind in POINTS)
@@ -561,3 +573,25 @@ class ClockFlow:
                 if root in evidenced:
                     groups.setdefault(root, []).append(node)  # type: ignore[arg-type]
         return [(calls, root in escaped) for root, calls in groups.items()]
+
+
+_STOP_WORDS = ("cancel", "kill", "terminate", "abort", "stop", "timeout", "timed_out", "expire", "interrupt", "shutdown")
+
+
+def _leaves_or_stops(block: cst.CSTNode) -> bool:
+    """``block`` (not the functions it defines) breaks, returns, raises or calls something
+    that stops work (``task.cancel()``, ``proc.kill()``, ``on_timeout()``)."""
+    stack: List[cst.CSTNode] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Break, cst.Return, cst.Raise)):
+            return True
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            if any(word in name.lower() for word in _STOP_WORDS):
+                return True
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        stack.extend(node.children)
+    return False

@@ -29,6 +29,11 @@ class WallClockTimeout(Rule):
     - a duration that is only logged, printed, stored or returned (`print(time.time() -
       start)`): measuring how long something took is not a timeout (use
       `time.perf_counter()` for that, but this rule does not ask for it);
+    - a comparison that only decides what to print: progress throttling and rate display
+      (`if now - last_report > 0.5: report(done); last_report = now`). Only a comparison
+      that bounds something is a timeout: a loop's condition, an `assert`, an `if` whose
+      branches leave (`break`, `return`, `raise`) or stop something (`task.cancel()`,
+      `proc.kill()`, `on_timeout()`), or a value used further on;
     - a reading compared with a value of unknown origin — an attribute, a parameter, a
       file's modification time (`time.time() > self.deadline`,
       `time.time() - os.path.getmtime(p) > age`): wall-clock timestamps may be exactly

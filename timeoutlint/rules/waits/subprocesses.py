@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import libcst as cst
 
 from timeoutlint.analysis.waits import Wait
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid, Word
-from timeoutlint.rules.waits._omitted import OmittedTimeout
+from timeoutlint.rules.waits._interactive import INTERACTIVE, check_command_names, owns_the_terminal
+from timeoutlint.rules.waits._omitted import BLOCKING_CALLS, OmittedTimeout
 
 _DEFAULT = {"default-timeout": 30}
+# Calls that start a child and wait for it; a stopped child's wait only reaps it.
+_RUNS = frozenset({"run", "call", "check_call"})
+_STOPS = ("kill", "terminate")
 
 
 class SubprocessWithoutTimeout(OmittedTimeout):
@@ -49,12 +55,20 @@ class SubprocessWithoutTimeout(OmittedTimeout):
     used to wait as long as it took now raises `subprocess.TimeoutExpired` after that many
     seconds.
 
-    `p.wait()` or `p.communicate()` after `p.kill()` earlier in the same block (also inside
-    a `with suppress(OSError):`) only reaps the killed child (the idiom the `subprocess`
-    docs show) and is not reported, nor is one after a `p.wait()` or `p.communicate()` that
-    returned (the child is gone); after `terminate()` it is (a child may ignore SIGTERM).
-    Nor is a wait in the body of `if timeout is None:` on a parameter named for a timeout:
-    the caller chose to wait as long as it takes.
+    Left alone, as their maintainers would close them as noise:
+
+    - `p.wait()` or `p.communicate()` after `p.kill()` or `p.terminate()` earlier in the
+      same block (also inside a `with suppress(OSError):`): it only reaps the child it just
+      stopped (the idiom the `subprocess` docs show); and one after a `p.wait()` or
+      `p.communicate()` that returned (the child is gone).
+    - A child that owns the terminal: a known interactive program (an editor such as `vi`,
+      `nano`, `emacs` or `$EDITOR`/`$VISUAL`, a pager such as `less`, `more` or `$PAGER`,
+      an interactive shell, `ssh`, `top`) run with its output not redirected (no `stdout=`,
+      no `capture_output=`): it runs as long as the person at the terminal wants, and a
+      timeout would kill their editor. The option `interactive-commands` names more such
+      programs.
+    - A wait in the body of `if timeout is None:` on a parameter named for a timeout: the
+      caller chose to wait as long as it takes.
 
     An explicit `timeout=None` is reported by TL305, not here. A call with `**kwargs` may
     carry a timeout and is not reported; a `wait()` on an object not known to be a
@@ -62,6 +76,8 @@ class SubprocessWithoutTimeout(OmittedTimeout):
 
     ## Options
     - `default-timeout` (top-level setting): the number of seconds the fix inserts.
+    - `interactive-commands` (in `[tool.timeoutlint.rules.TL303]`): more programs that own
+      the terminal, by name (`["mytui", "pgcli"]`), left alone like the editors above.
     - `blocking-calls` (in `[tool.timeoutlint.rules.TL303]`): more callables that wait, as
       `[{name = "mypkg.procs.run_tool", timeout = "timeout", position = 1}]` (`name` is a
       qualified function name or `module.Class.method`; `position` is optional).
@@ -91,6 +107,13 @@ class SubprocessWithoutTimeout(OmittedTimeout):
         Valid("import subprocess\ndef f(subprocess):\n    subprocess.run(['ls'])\n", why="shadowed by a parameter"),
         Valid("import subprocess\np = subprocess.Popen(['ls'])\np = object()\np.wait()\n", why="rebound"),
         Valid("import subprocess\np = subprocess.Popen(['ls'])\np.kill()\np.wait()\n", why="reaps a killed child"),
+        Valid("import subprocess\np = subprocess.Popen(['srv'])\np.terminate()\np.wait()\n", why="reaps a terminated child"),
+        Valid("import subprocess\ndef edit(path):\n    subprocess.call(['vim', path])\n", why="an editor owns the terminal"),
+        Valid(
+            "import os, subprocess\ndef edit(path):\n    subprocess.run([os.environ.get('EDITOR', 'vi'), path], check=True)\n",
+            why="$EDITOR owns the terminal",
+        ),
+        Valid("import subprocess\ndef page(text):\n    subprocess.run(['less', '-R'], input=text, text=True)\n", why="a pager"),
         Valid(
             "import subprocess\nfrom contextlib import suppress\np = subprocess.Popen(['ls'])\nwith suppress(OSError):\n"
             "    p.kill()\np.wait()\n",
@@ -136,10 +159,8 @@ class SubprocessWithoutTimeout(OmittedTimeout):
             settings=_DEFAULT,
         ),
         Invalid(
-            "import subprocess\np = subprocess.Popen(['ls'])\np.terminate()\np.wait()\n",
-            fixed="import subprocess\np = subprocess.Popen(['ls'])\np.terminate()\np.wait(timeout=30)\n",
-            settings=_DEFAULT,
-            why="a terminated child may ignore SIGTERM",
+            "import subprocess\ndef diff(path):\n    return subprocess.run(['vim', '-d', path], capture_output=True)\n",
+            why="an editor whose output is captured does not own the terminal",
         ),
         Invalid(
             "from subprocess import Popen\ndef stop(p: Popen) -> None:\n    p.wait()\n",
@@ -148,14 +169,22 @@ class SubprocessWithoutTimeout(OmittedTimeout):
         ),
     ]
 
+    options: ClassVar[dict[str, Any]] = {**BLOCKING_CALLS, "interactive-commands": check_command_names}
+
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
         func = call.func
+        if wait.label.startswith("subprocess.") and wait.label.split(".")[-1] in _RUNS:
+            return owns_the_terminal(call, self._interactive())
         if not isinstance(func, cst.Attribute) or wait.label.startswith("subprocess."):
             return False
         return self._reaps_killed(func.value)
 
+    def _interactive(self) -> frozenset[str]:
+        extra = self.ctx.settings.options_for(self.code).get("interactive-commands", ())
+        return INTERACTIVE | frozenset(extra)
+
     def _reaps_killed(self, receiver: cst.BaseExpression) -> bool:
-        """``p.kill()`` earlier in the same block (also inside a ``with suppress(...):``),
+        """``p.kill()`` / ``p.terminate()`` earlier in the same block (also inside a ``with suppress(...):``),
         or an earlier ``p.wait()`` / ``p.communicate()`` that returned: this wait only reaps
         a child that is already gone (the idiom of the ``subprocess`` docs)."""
         stack = self.ctx.stack
@@ -169,9 +198,9 @@ class SubprocessWithoutTimeout(OmittedTimeout):
         for earlier in block.body[: block.body.index(statement)]:  # type: ignore[arg-type]
             if isinstance(earlier, cst.With) and isinstance(earlier.body, cst.IndentedBlock):
                 lines = [line for line in earlier.body.body if isinstance(line, cst.SimpleStatementLine)]
-                if any(self._calls(line, code, ("kill",)) for line in lines):
+                if any(self._calls(line, code, _STOPS) for line in lines):
                     return True
-            elif isinstance(earlier, cst.SimpleStatementLine) and self._calls(earlier, code, ("kill", "wait", "communicate")):
+            elif isinstance(earlier, cst.SimpleStatementLine) and self._calls(earlier, code, (*_STOPS, "wait", "communicate")):
                 return True
         return False
 
