@@ -156,7 +156,8 @@ def test_unknown_code_suggests_a_registered_code(tmp_path: Path) -> None:
     assert message == "pyproject.toml: [tool.timeoutlint] ignore: unknown rule code 'TL304'; did you mean 'TL303'?"
     # Ties go to the code sharing the longest prefix, then the numerically nearest.
     assert "'TL309'; did you mean 'TL305'?" in config_error(tmp_path, 'ignore = ["TL309"]')
-    assert "'TL999'; did you mean 'TL401'?" in config_error(tmp_path, 'ignore = ["TL999"]')
+    # A family with no rules is named as such (not "did you mean" a code of another family).
+    assert "'TL999'; there is no TL9 family: TL1" in config_error(tmp_path, 'ignore = ["TL999"]')
     assert "'TL3O3'; did you mean 'TL303'?" in config_error(tmp_path, 'ignore = ["TL3O3"]')
 
 

@@ -251,9 +251,9 @@ class _Checker:
             return normalized
         if code.upper() != code and code.upper() in ("ALL", "TL", *codes):
             hint = f"; did you mean '{code.upper()}'?"
-        elif re.fullmatch(r"TL[0-9].*", code) and not any(c.startswith(code[:3]) for c in codes):
+        elif codes and re.fullmatch(r"TL[0-9].*", code) and not any(c.startswith(code[:3]) for c in codes):
             hint = f"; there is no {code[:3]} family: {_families(codes)}"
-        elif re.fullmatch(r"TL[0-9].*", code):
+        elif codes and re.fullmatch(r"TL[0-9].*", code):
             hint = _suggest_code(code, [c for c in codes if c.startswith(code[:3])])
         else:
             hint = _suggest_code(code, codes or ["TL"]) or (

@@ -132,7 +132,9 @@ class BlockingWaitInAsyncFunction(Rule):
     INVALID = [
         Invalid(
             "import time\nasync def f():\n    time.sleep(1)\n",
-            fixed="import time\nfrom asyncio import sleep\nasync def f():\n    await sleep(1)\n",
+            fixed=("from asyncio import sleep\n"
+                "async def f():\n"
+                "    await sleep(1)\n"),
         ),
         Invalid(
             "import asyncio\nimport requests\nasync def f(u):\n    return requests.get(u, timeout=5).json()\n",

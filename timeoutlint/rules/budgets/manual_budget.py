@@ -32,7 +32,6 @@ def convert_and_build(timeout):
         raise TimeoutError("Timeout exceeded after build phase!")
 """
 _SPEC_OUTPUT = """\
-import time
 from timeoutlint.runtime import Budget
 
 def convert_and_build(timeout):
@@ -199,10 +198,15 @@ class ManualBudgetArithmetic(Rule):
             "    sock.settimeout(deadline - time.monotonic())\n    head = sock.recv(16)\n"
             "    if time.monotonic() > deadline:\n        raise TimeoutError('header took too long')\n"
             "    sock.settimeout(deadline - time.monotonic())\n    return head + sock.recv(1024)\n",
-            fixed="import time\nfrom timeoutlint.runtime import Budget\n\ndef fetch_all(sock, timeout):\n"
-            "    budget = Budget(timeout)\n    sock.settimeout(budget.remaining)\n    head = sock.recv(16)\n"
-            "    budget.check(message='header took too long')\n"
-            "    sock.settimeout(budget.remaining)\n    return head + sock.recv(1024)\n",
+            fixed=("from timeoutlint.runtime import Budget\n"
+                "\n"
+                "def fetch_all(sock, timeout):\n"
+                "    budget = Budget(timeout)\n"
+                "    sock.settimeout(budget.remaining)\n"
+                "    head = sock.recv(16)\n"
+                "    budget.check(message='header took too long')\n"
+                "    sock.settimeout(budget.remaining)\n"
+                "    return head + sock.recv(1024)\n"),
         ),
         Invalid(
             "import time\n\ndef run(timeout):\n    remaining = timeout\n    start = time.monotonic()\n    a(timeout=remaining)\n"

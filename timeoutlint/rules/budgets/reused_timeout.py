@@ -250,9 +250,14 @@ class TimeoutReusedAcrossCalls(Rule):
         Invalid(
             "import subprocess\n\ndef deploy(host, timeout):\n    subprocess.run(['scp', host], timeout=timeout, check=True)\n"
             "    subprocess.run(['ssh', host, 'restart'], timeout=timeout, check=True)\n",
-            fixed="import subprocess\nfrom timeoutlint.runtime import Budget\n\ndef deploy(host, timeout):\n"
-            "    budget = Budget(timeout)\n    subprocess.run(['scp', host], timeout=budget.remaining, check=True)\n"
-            "    subprocess.run(['ssh', host, 'restart'], timeout=budget.remaining, check=True)\n",
+            fixed=("import subprocess\n"
+                "\n"
+                "from timeoutlint.runtime import Budget\n"
+                "\n"
+                "def deploy(host, timeout):\n"
+                "    budget = Budget(timeout)\n"
+                "    subprocess.run(['scp', host], timeout=budget.remaining, check=True)\n"
+                "    subprocess.run(['ssh', host, 'restart'], timeout=budget.remaining, check=True)\n"),
         ),
         Invalid(
             "import threading\n\ndef stop_all(threads: list[threading.Thread], timeout=None):\n    for t in threads:\n"
@@ -262,9 +267,16 @@ class TimeoutReusedAcrossCalls(Rule):
         Invalid(
             "from concurrent.futures import ThreadPoolExecutor\nimport asyncio\n\nasync def both(a, b, timeout: float):\n"
             "    await asyncio.wait_for(a, timeout)\n    # and then\n    await asyncio.wait_for(b, timeout)\n",
-            fixed="from concurrent.futures import ThreadPoolExecutor\nimport asyncio\nfrom timeoutlint.runtime import Budget\n\n"
-            "async def both(a, b, timeout: float):\n    budget = Budget(timeout)\n    await asyncio.wait_for(a, budget.remaining)\n"
-            "    # and then\n    await asyncio.wait_for(b, budget.remaining)\n",
+            fixed=("from concurrent.futures import ThreadPoolExecutor\n"
+                "import asyncio\n"
+                "\n"
+                "from timeoutlint.runtime import Budget\n"
+                "\n"
+                "async def both(a, b, timeout: float):\n"
+                "    budget = Budget(timeout)\n"
+                "    await asyncio.wait_for(a, budget.remaining)\n"
+                "    # and then\n"
+                "    await asyncio.wait_for(b, budget.remaining)\n"),
             settings={"budget-import": "timeoutlint.runtime"},
         ),
         Invalid(

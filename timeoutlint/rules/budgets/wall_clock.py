@@ -177,8 +177,11 @@ class WallClockTimeout(Rule):
         ),
         Invalid(
             "from time import time\n\ndef left(timeout):\n    deadline = time() + timeout\n    return deadline - time()\n",
-            fixed="from time import time\nfrom time import monotonic\n\ndef left(timeout):\n"
-            "    deadline = monotonic() + timeout\n    return deadline - monotonic()\n",
+            fixed=("from time import monotonic\n"
+                "\n"
+                "def left(timeout):\n"
+                "    deadline = monotonic() + timeout\n"
+                "    return deadline - monotonic()\n"),
             expected=2,
         ),
         Invalid(

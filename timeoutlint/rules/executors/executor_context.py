@@ -205,10 +205,21 @@ class ExecutorContextLost(Rule):
             "tenant: ContextVar[str] = ContextVar('tenant')\n\nclass Service:\n    def __init__(self):\n"
             "        self.pool = ThreadPoolExecutor(4)\n\n    def _query(self, sql):\n        return tenant.get(), sql\n\n"
             "    def run(self, who, sql):\n        tenant.set(who)\n        return self.pool.submit(lambda: self._query(sql))\n",
-            fixed="from contextvars import ContextVar\nfrom concurrent.futures import ThreadPoolExecutor\nfrom contextvars import copy_context\n\n"
-            "tenant: ContextVar[str] = ContextVar('tenant')\n\nclass Service:\n    def __init__(self):\n"
-            "        self.pool = ThreadPoolExecutor(4)\n\n    def _query(self, sql):\n        return tenant.get(), sql\n\n"
-            "    def run(self, who, sql):\n        tenant.set(who)\n        return self.pool.submit(copy_context().run, lambda: self._query(sql))\n",
+            fixed=("from contextvars import ContextVar, copy_context\n"
+                "from concurrent.futures import ThreadPoolExecutor\n"
+                "\n"
+                "tenant: ContextVar[str] = ContextVar('tenant')\n"
+                "\n"
+                "class Service:\n"
+                "    def __init__(self):\n"
+                "        self.pool = ThreadPoolExecutor(4)\n"
+                "\n"
+                "    def _query(self, sql):\n"
+                "        return tenant.get(), sql\n"
+                "\n"
+                "    def run(self, who, sql):\n"
+                "        tenant.set(who)\n"
+                "        return self.pool.submit(copy_context().run, lambda: self._query(sql))\n"),
             why="through a lambda and a method",
         ),
         Invalid(

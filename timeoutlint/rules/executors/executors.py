@@ -231,25 +231,32 @@ class ExecutorPerCall(_PoolRule):
         Invalid(
             "from concurrent.futures import ThreadPoolExecutor\n\ndef thumbnails(paths):\n"
             "    with ThreadPoolExecutor(max_workers=8) as ex:\n        return list(ex.map(make_thumbnail, paths))\n",
-            fixed="from concurrent.futures import ThreadPoolExecutor\nfrom timeoutlint.runtime import shared_executor\n\n"
-            "def thumbnails(paths):\n    ex = shared_executor(\"example.thumbnails\", max_workers=8)\n"
-            "    return list(ex.map(make_thumbnail, paths))\n",
+            fixed=("from timeoutlint.runtime import shared_executor\n"
+                "\n"
+                "def thumbnails(paths):\n"
+                '    ex = shared_executor("example.thumbnails", max_workers=8)\n'
+                "    return list(ex.map(make_thumbnail, paths))\n"),
         ),
         Invalid(
             "from concurrent.futures import ThreadPoolExecutor\n\nclass Slot:\n    def receive(self, message):\n"
             "        with ThreadPoolExecutor(max_workers=1) as ex:\n"
             "            return ex.submit(self.handler, message).result(timeout=self.timeout)\n",
-            fixed="from concurrent.futures import ThreadPoolExecutor\nfrom timeoutlint.runtime import run_with_timeout\n\n"
-            "class Slot:\n    def receive(self, message):\n"
-            "        return run_with_timeout(self.handler, message, timeout=self.timeout)\n",
+            fixed=("from timeoutlint.runtime import run_with_timeout\n"
+                "\n"
+                "class Slot:\n"
+                "    def receive(self, message):\n"
+                "        return run_with_timeout(self.handler, message, timeout=self.timeout)\n"),
             why="the single-task shape: the same rewrite as TL103's",
         ),
         Invalid(
             "import concurrent.futures as cf\n\ndef crunch(items):\n    ex = cf.ProcessPoolExecutor()\n"
             "    futures = [ex.submit(square, i) for i in items]\n    return [f.result() for f in futures]\n",
-            fixed="import concurrent.futures as cf\nfrom timeoutlint.runtime import shared_executor\n\ndef crunch(items):\n"
-            "    ex = shared_executor(\"example.crunch\", kind=\"process\")\n"
-            "    futures = [ex.submit(square, i) for i in items]\n    return [f.result() for f in futures]\n",
+            fixed=("from timeoutlint.runtime import shared_executor\n"
+                "\n"
+                "def crunch(items):\n"
+                '    ex = shared_executor("example.crunch", kind="process")\n'
+                "    futures = [ex.submit(square, i) for i in items]\n"
+                "    return [f.result() for f in futures]\n"),
             why="a plain assignment: the call is swapped",
         ),
         Invalid(
@@ -484,16 +491,24 @@ class ExecutorShutdownDefeatsTimeout(_PoolRule):
             "from concurrent.futures import ThreadPoolExecutor\n\ndef fetch(url):\n"
             "    with ThreadPoolExecutor(max_workers=1) as ex:\n        fut = ex.submit(download, url)\n"
             "        return fut.result(timeout=10)\n",
-            fixed="from concurrent.futures import ThreadPoolExecutor\nfrom timeoutlint.runtime import run_with_timeout\n\n"
-            "def fetch(url):\n    return run_with_timeout(download, url, timeout=10)\n",
+            fixed=("from timeoutlint.runtime import run_with_timeout\n"
+                "\n"
+                "def fetch(url):\n"
+                "    return run_with_timeout(download, url, timeout=10)\n"),
         ),
         Invalid(
             "import concurrent.futures\n\ndef fetch(url):\n    with concurrent.futures.ThreadPoolExecutor() as ex:\n"
             "        try:\n            return ex.submit(download, url).result(10)\n"
             "        except concurrent.futures.TimeoutError:\n            return None\n",
-            fixed="import concurrent.futures\nfrom timeoutlint.runtime import run_with_timeout\n\ndef fetch(url):\n"
-            "    try:\n        return run_with_timeout(download, url, timeout=10)\n"
-            "    except concurrent.futures.TimeoutError:\n        return None\n",
+            fixed=("import concurrent.futures\n"
+                "\n"
+                "from timeoutlint.runtime import run_with_timeout\n"
+                "\n"
+                "def fetch(url):\n"
+                "    try:\n"
+                "        return run_with_timeout(download, url, timeout=10)\n"
+                "    except concurrent.futures.TimeoutError:\n"
+                "        return None\n"),
             why="a positional timeout; the handler keeps catching it",
         ),
         Invalid(

@@ -194,9 +194,14 @@ class TimeoutErrorAliasMismatch(Rule):
         Invalid(
             "from concurrent.futures import ThreadPoolExecutor, as_completed\ndef f(fs):\n    try:\n"
             "        for done in as_completed(fs, timeout=5):\n            done.result()\n    except TimeoutError:\n        pass\n",
-            fixed="from concurrent.futures import ThreadPoolExecutor, as_completed\nimport concurrent.futures\ndef f(fs):\n    try:\n"
-            "        for done in as_completed(fs, timeout=5):\n            done.result()\n"
-            "    except (TimeoutError, concurrent.futures.TimeoutError):\n        pass\n",
+            fixed=("import concurrent.futures\n"
+                "from concurrent.futures import ThreadPoolExecutor, as_completed\n"
+                "def f(fs):\n"
+                "    try:\n"
+                "        for done in as_completed(fs, timeout=5):\n"
+                "            done.result()\n"
+                "    except (TimeoutError, concurrent.futures.TimeoutError):\n"
+                "        pass\n"),
         ),
         Invalid(
             _SUBMIT + "try:\n    fut.result(timeout=5)\nexcept TimeoutError:\n    a()\nexcept Exception:\n    b()\n",

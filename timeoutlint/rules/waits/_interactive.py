@@ -25,7 +25,8 @@ INTERACTIVE: FrozenSet[str] = frozenset(
 )
 # Interactive only when given nothing to run: ``["bash"]``, ``["bash", "-l"]``, ``["ssh",
 # host]``; ``["bash", "-c", script]`` and ``["ssh", host, "uptime"]`` are scripts.
-_SHELLS = frozenset({"sh", "bash", "zsh", "fish", "ksh", "csh", "tcsh", "dash", "ssh", "mosh", "telnet", "su"})
+_SESSIONS = frozenset({"ssh", "mosh", "telnet", "su"})
+_SHELLS = frozenset({"sh", "bash", "zsh", "fish", "ksh", "csh", "tcsh", "dash"}) | _SESSIONS
 # Environment variables that name the user's editor or pager.
 _PROGRAM_VARIABLES = frozenset({"EDITOR", "VISUAL", "PAGER", "GIT_EDITOR", "GIT_PAGER", "MANPAGER", "SHELL"})
 # Keyword arguments that take the child's output away from the terminal.
@@ -63,6 +64,13 @@ def _environment_program(node: cst.BaseExpression) -> bool:
 def _program(node: cst.BaseExpression) -> Optional[str]:
     """The program a command names, as far as the code says: the first word of a string,
     the basename of a literal path, a variable called ``editor`` or ``pager``."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _program(node.left)  # "vim " + path
+    if isinstance(node, cst.FormattedString):  # f"vim {path}"
+        head = node.parts[0] if node.parts else None
+        text = head.value if isinstance(head, cst.FormattedStringText) else ""
+        # the program's name is whole only when a space ends it before the first {...}
+        return os.path.basename(text.split()[0]) if " " in text.strip(" ") or text.endswith(" ") else None
     text = _string(node)
     if text is not None:
         words = text.split()
@@ -99,8 +107,9 @@ def owns_the_terminal(call: cst.Call, interactive: FrozenSet[str]) -> bool:
         return True
     if program in _SHELLS and isinstance(value, (cst.List, cst.Tuple)):
         words = [_string(item) for item in rest]
-        if any(word is None for word in words):
-            return False  # a variable: maybe a script to run
-        operands = [word for word in words if word is not None and not word.startswith("-")]
-        return "-c" not in words and len(operands) <= (1 if program in ("ssh", "mosh", "telnet", "su") else 0)
+        if "-c" in words:
+            return False
+        # what is not an option: a variable, or a word not starting with "-"
+        operands = [word for word in words if word is None or not word.startswith("-")]
+        return len(operands) <= (1 if program in _SESSIONS else 0)  # a host (ssh), a user (su)
     return False

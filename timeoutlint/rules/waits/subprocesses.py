@@ -173,7 +173,7 @@ class SubprocessWithoutTimeout(OmittedTimeout):
 
     def exempt(self, call: cst.Call, wait: Wait) -> bool:
         func = call.func
-        if wait.label.startswith("subprocess.") and wait.label.split(".")[-1] in _RUNS:
+        if wait.label.startswith("subprocess.") and wait.label.rstrip("()").split(".")[-1] in _RUNS:
             return owns_the_terminal(call, self._interactive())
         if not isinstance(func, cst.Attribute) or wait.label.startswith("subprocess."):
             return False
