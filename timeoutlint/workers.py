@@ -30,7 +30,7 @@ def pool_map(
 ) -> List[R]:
     """``[function(item) for item in work]`` in ``jobs`` worker processes, in order."""
     results: List[R] = []
-    pool = multiprocessing.Pool(processes=jobs, initializer=_ignore_interrupts)
+    pool = multiprocessing.Pool(processes=jobs, initializer=_ignore_interrupts)  # noqa: TL102 (one pool per run, sized by --jobs)
     try:
         for result in pool.imap(function, work, chunksize=chunksize):
             results.append(result)
