@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
-CONFIG = "[tool.timeoutlint]\ndefault-timeout = 30\n"
+CONFIG = "default-timeout = 30\n"  # timeoutlint.toml: the keys at top level
 
 
 def _timeoutlint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
