@@ -19,6 +19,8 @@ from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from timeoutlint.analysis.definitions import is_docstring
+
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
 
 Key = Tuple[int, int, str]  # (section, 0 for ``import``/1 for ``from``, module lowercased)
@@ -115,7 +117,7 @@ def joined(statement: cst.ImportFrom, name: str) -> Optional[cst.ImportFrom]:
 def leading_imports(body: Sequence[cst.BaseStatement]) -> Tuple[int, List[cst.SimpleStatementLine]]:
     """The index of the first statement after the docstring, and the import lines that
     follow it without a break (the block a sorter sorts)."""
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     block: List[cst.SimpleStatementLine] = []
     for statement in body[start:]:
         if not is_import_line(statement):
@@ -129,14 +131,6 @@ def is_import_line(statement: cst.CSTNode) -> bool:
         isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
     )
 
-
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 def placement(block: Sequence[cst.SimpleStatementLine], key: Key, own_package: Optional[str]) -> Tuple[int, str]:

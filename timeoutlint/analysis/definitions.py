@@ -443,3 +443,14 @@ def qualname(stack: List[cst.CSTNode], module_name: Optional[str]) -> str:
         module = module_name[: -len(".__init__")] if module_name.endswith(".__init__") else module_name
         parts.insert(0, module)
     return ".".join(parts)
+
+
+def is_docstring(statement: cst.CSTNode) -> bool:
+    """A statement that is only a string: a module's, class's or function's docstring
+    when it comes first."""
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )

@@ -7,6 +7,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from timeoutlint.analysis.bounds import bounding_wait_for, opens_bound
+from timeoutlint.analysis.definitions import is_docstring
 from timeoutlint.ftypes import Applicability
 from timeoutlint.rule import FixAvailability, Invalid, Valid, Word
 from timeoutlint.rules.aio._bounded import CallerBound, bound_fix
@@ -242,7 +243,7 @@ def _bounded_wrapper(rule: CallerBound, call: cst.Call) -> bool:
 
 
 def _wholly_bounded(rule: CallerBound, function: cst.FunctionDef) -> bool:
-    body = [s for s in function.body.body if not _is_docstring(s)] if isinstance(function.body, cst.IndentedBlock) else []
+    body = [s for s in function.body.body if not is_docstring(s)] if isinstance(function.body, cst.IndentedBlock) else []
     if len(body) != 1:
         return False
     only = body[0]
@@ -255,11 +256,3 @@ def _wholly_bounded(rule: CallerBound, function: cst.FunctionDef) -> bool:
         return isinstance(value, cst.Call) and bool(value.args) and bounding_wait_for(rule.ctx, value, value.args[0])
     return False
 
-
-def _is_docstring(statement: cst.CSTNode) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
