@@ -2,8 +2,10 @@
 (the fixtures and examples, cut and shuffled) never crash the linter, never give an
 internal error, and their fixes never break code that compiled or change on a second run.
 
-The number of programs per test is TIMEOUTLINT_FUZZ_EXAMPLES (default 300, what CI runs);
-the longer run: ``TIMEOUTLINT_FUZZ_EXAMPLES=20000 python -m pytest tests/test_fuzz.py``."""
+The number of programs per test is TIMEOUTLINT_FUZZ_EXAMPLES (default 300, what CI runs).
+The programs are the same on every run (a failure in CI is one anybody can reproduce);
+TIMEOUTLINT_FUZZ_RANDOM=1 draws new ones. The longer run:
+``TIMEOUTLINT_FUZZ_RANDOM=1 TIMEOUTLINT_FUZZ_EXAMPLES=20000 python -m pytest tests/test_fuzz.py``."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
+    derandomize=os.environ.get("TIMEOUTLINT_FUZZ_RANDOM") != "1",
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
 
