@@ -173,14 +173,9 @@ def _lint_parsed(
     if tree is not None and not whole and not _read_whole(source, candidates):
         selection = select(source, tree, any_trigger(candidates, settings), LineIndex(source).starts)
     text = selection.text if selection is not None else source
-    try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        return FileResult(path, errors=[_syntax_error(source, path, settings, exc, selection)])
-    except RecursionError:
-        return FileResult(path, errors=[LintError(path, "could not parse: the code is nested too deeply")])
-    except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
-        return FileResult(path, errors=[LintError(path, f"could not parse: {exc}")])
+    module, problem = _libcst_module(text, source, path, settings, selection)
+    if module is None:
+        return FileResult(path, errors=[problem] if problem is not None else [])
     try:
         statements = selection.statements if selection is not None else tree.body if tree is not None else None
         result = lint_module(source, module, path, settings, candidates, module_name, selection, statements)
@@ -193,17 +188,24 @@ def _lint_parsed(
         return FileResult(path, errors=[LintError(path, f"internal error: {type(exc).__name__}: {exc} (please report this)")])
 
 
+def _libcst_module(
+    text: str, source: str, path: str, settings: Settings, selection: Optional[Selection] = None
+) -> tuple[Optional[cst.Module], Optional[LintError]]:
+    """libcst's tree of ``text`` (``source``, or the part of it ``selection`` kept), or
+    what is wrong with the file."""
+    try:
+        return cst.parse_module(text), None
+    except cst.ParserSyntaxError as exc:
+        return None, _syntax_error(source, path, settings, exc, selection)
+    except RecursionError:
+        return None, LintError(path, "could not parse: the code is nested too deeply")
+    except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
+        return None, LintError(path, f"could not parse: {exc}")
+
+
 def _libcst_verdict(source: str, path: str, settings: Settings) -> Optional[LintError]:
     """What libcst says of a file CPython could not judge: None when it parses."""
-    try:
-        cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        return _syntax_error(source, path, settings, exc)
-    except RecursionError:
-        return LintError(path, "could not parse: the code is nested too deeply")
-    except Exception as exc:  # the native parser rejects some inputs (NUL bytes) this way
-        return LintError(path, f"could not parse: {exc}")
-    return None
+    return _libcst_module(source, source, path, settings)[1]
 
 
 def _read_whole(source: str, rules: Sequence[type[Rule]]) -> bool:
@@ -324,13 +326,12 @@ def fix_text(
 
 def module_name_for(path: str) -> Optional[str]:
     """The dotted module name of a file, from the packages (``__init__.py``) around it."""
-    cache = _PACKAGES
-    key = "\0" + path  # files and folders share the run's memo; a NUL is in no path
-    if cache is not None and key in cache:
-        return cache[key] or None
+    cache = _MODULES
+    if cache is not None and path in cache:
+        return cache[path]
     name = _module_name(path)
     if cache is not None:
-        cache[key] = name or ""
+        cache[path] = name
     return name
 
 
@@ -362,17 +363,20 @@ def _package_of(folder: str) -> str:
     return dotted
 
 
+# Kept for the length of a ``check_paths`` call: folder -> package, path -> module name.
 _PACKAGES: Optional[dict[str, str]] = None
+_MODULES: Optional[dict[str, Optional[str]]] = None
 
 
 @contextlib.contextmanager
 def _packages_kept() -> Iterator[None]:
-    global _PACKAGES
-    previous, _PACKAGES = _PACKAGES, {}
+    global _PACKAGES, _MODULES
+    previous = _PACKAGES, _MODULES
+    _PACKAGES, _MODULES = {}, {}
     try:
         yield
     finally:
-        _PACKAGES = previous
+        _PACKAGES, _MODULES = previous
 
 
 @dataclass(frozen=True)

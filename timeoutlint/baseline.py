@@ -13,7 +13,7 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import FrozenSet, Iterable, Tuple
+from typing import AbstractSet, FrozenSet, Iterable, Tuple
 
 Key = Tuple[str, str, str, int]
 # A baseline's keys and the folder (as a string: it travels to worker processes) their
@@ -79,15 +79,23 @@ def load_baseline(path: Path) -> set[tuple[str, str, str, int]]:
         raise BaselineError(f"{path}: not a timeoutlint baseline ({exc})") from None
 
 
-def new_findings(diagnostics: list[Diagnostic], known: set[tuple[str, str, str, int]], root: Path) -> list[Diagnostic]:
+def _split(diagnostics: list[Diagnostic], known: AbstractSet[Key], root: Path) -> Tuple[list[Diagnostic], list[Diagnostic]]:
+    """The diagnostics the baseline does not record, and those it does (sorted)."""
     ordered = sorted(diagnostics, key=Diagnostic.sort_key)
-    return [d for d, key in zip(ordered, keys(ordered, root)) if key not in known]
+    new: list[Diagnostic] = []
+    recorded: list[Diagnostic] = []
+    for diagnostic, key in zip(ordered, keys(ordered, root)):
+        (recorded if key in known else new).append(diagnostic)
+    return new, recorded
 
 
-def baselined(diagnostics: list[Diagnostic], known: FrozenSet[Key], root: Path) -> list[Diagnostic]:
+def new_findings(diagnostics: list[Diagnostic], known: AbstractSet[Key], root: Path) -> list[Diagnostic]:
+    return _split(diagnostics, known, root)[0]
+
+
+def baselined(diagnostics: list[Diagnostic], known: AbstractSet[Key], root: Path) -> list[Diagnostic]:
     """The diagnostics the baseline records (the complement of ``new_findings``)."""
-    ordered = sorted(diagnostics, key=Diagnostic.sort_key)
-    return [d for d, key in zip(ordered, keys(ordered, root)) if key in known]
+    return _split(diagnostics, known, root)[1]
 
 
 def entries_for(known: FrozenSet[Key], path: str, root: Path) -> FrozenSet[Key]:

@@ -57,13 +57,12 @@ def _conflicting(options: dict[str, Any]) -> Optional[str]:
     """Options that cannot go together, as one line."""
     modes = [name for name in ("add_noqa", "show_settings", "show_files", "watch") if options[name]]
     writers = [name for name in ("fix", "fix_only", "diff", "write_baseline") if options[name]]
-    flag = _flag
     if len(modes) > 1:
-        return f"{flag(modes[0])} and {flag(modes[1])} cannot be used together"
+        return f"{_flag(modes[0])} and {_flag(modes[1])} cannot be used together"
     if modes and modes[0] != "watch" and writers:
-        return f"{flag(modes[0])} and {flag(writers[0])} cannot be used together"
-    if modes and options["stdin_filename"] is not None or modes and tuple(options["paths"]) == ("-",):
-        return f"{flag(modes[0])} works on files, not on stdin"
+        return f"{_flag(modes[0])} and {_flag(writers[0])} cannot be used together"
+    if modes and (options["stdin_filename"] is not None or tuple(options["paths"]) == ("-",)):
+        return f"{_flag(modes[0])} works on files, not on stdin"
     return None
 
 

@@ -106,17 +106,11 @@ def _find(start: Path, cwd: Path) -> Optional[Tuple[Path, Dict[str, Any]]]:
     return None
 
 
-def nearest_config(directory: Path, cwd: Path) -> Optional[Path]:
-    """The config file that governs files in ``directory`` (absolute): the nearest one at or
-    above it."""
-    found = _find(directory, cwd)
-    return found[0] if found else None
-
-
-def find_config(start: Path) -> Optional[Path]:
-    """The nearest config file at or above ``start``, or None."""
+def find_config(start: Path, cwd: Optional[Path] = None) -> Optional[Path]:
+    """The nearest config file at or above ``start`` (the one that governs the files of
+    that folder), or None; ``cwd`` is where a broken file's name is shown from."""
     start = Path(os.path.abspath(start))
-    found = _find(start, start)
+    found = _find(start, cwd or start)
     return found[0] if found else None
 
 

@@ -385,12 +385,16 @@ class DiagnosticBuilder:
             line = self.positions[block[index]].start.line
             return Edit(line, 1, line, 1, need.statement() + newline + (newline if blank == "after" else ""))
         opening = newline if blank == "before" else ""
-        end_line = self.positions[block[-1]].end.line
+        return self._after_line(self.positions[block[-1]].end.line, opening + need.statement(), newline)
+
+    def _after_line(self, end_line: int, text: str, newline: str, gap: str = "") -> Edit:
+        """``text`` as the line(s) after ``end_line`` (then ``gap``), also when that line
+        ends the file without a newline."""
         offset = self.lines.line_end(end_line)
         line, column = self.lines.position(offset)
         if offset == len(self.ctx.source) and not self.ctx.source.endswith(("\n", "\r")):
-            return Edit(line, column, line, column, newline + opening + need.statement())
-        return Edit(line, column, line, column, opening + need.statement() + newline)
+            return Edit(line, column, line, column, newline + text)
+        return Edit(line, column, line, column, text + newline + gap)
 
     def _first_import(self, need: ImportNeed, body: Sequence[cst.BaseStatement], start: int, newline: str) -> Edit:
         """The module's first import: after its docstring, with the blank lines a sorter
@@ -404,8 +408,4 @@ class DiagnosticBuilder:
             end = self.lines.position(len(self.ctx.source))
             prefix = "" if not self.ctx.source or self.ctx.source.endswith(("\n", "\r")) else newline
             return Edit(end[0], end[1], end[0], end[1], prefix + need.statement() + newline)
-        offset = self.lines.line_end(self.positions[body[0]].end.line)
-        line, column = self.lines.position(offset)
-        if offset == len(self.ctx.source) and not self.ctx.source.endswith(("\n", "\r")):
-            return Edit(line, column, line, column, newline + need.statement())
-        return Edit(line, column, line, column, need.statement() + newline + gap)
+        return self._after_line(self.positions[body[0]].end.line, need.statement(), newline, gap)

@@ -36,9 +36,10 @@ from typing import Any, ClassVar, Iterator, List, Optional, Sequence, Tuple
 
 import timeoutlint
 from timeoutlint.api import lint_source
-from timeoutlint.config import ConfigError, find_config, load_settings
+from timeoutlint.config import ConfigError
 from timeoutlint.discovery import is_excluded
 from timeoutlint.engine import enabled_rules
+from timeoutlint.projects import SettingsResolver
 from timeoutlint.rule import all_rules
 from timeoutlint.settings import Settings
 
@@ -107,27 +108,21 @@ def _as_check_shows(path: str) -> str:
 
 
 def settings_for(filename: str) -> Settings:
-    """timeoutlint's settings for a file, found as ``timeoutlint check`` finds them: from
-    the nearest config file walking up from the file's folder (for stdin, the folder of
-    ``--stdin-display-name``), else from the current directory."""
+    """timeoutlint's settings for a file, found as ``timeoutlint check`` finds them (the
+    nearest config file above the file's folder, else the one found from the current
+    directory; for stdin, the folder of ``--stdin-display-name``)."""
     try:
-        config = _config_of(os.path.dirname(os.path.abspath(filename)))
-        return _settings_of(os.getcwd(), config)
+        return _resolver(os.getcwd()).for_path(filename)
     except ConfigError as exc:
         raise _config_error(f"timeoutlint configuration: {exc}") from None
 
 
-# flake8 checks many files in few folders of fewer projects: each folder is looked up once
-# and each config file read once, per process (flake8's workers each keep their own). A
-# ConfigError is not cached: it stops the run.
+# flake8 checks many files in few folders of fewer projects: ``check``'s own resolver looks
+# each folder up once and reads each config file once, per process (flake8's workers each
+# keep their own). A ConfigError is not cached: it stops the run.
 @functools.lru_cache(maxsize=None)
-def _config_of(directory: str) -> Optional[Path]:
-    return find_config(Path(directory))
-
-
-@functools.lru_cache(maxsize=None)
-def _settings_of(cwd: str, config: Optional[Path]) -> Settings:
-    return load_settings(cwd=Path(cwd), config_file=config)
+def _resolver(cwd: str) -> SettingsResolver:
+    return SettingsResolver(Path(cwd))
 
 
 def _config_error(problem: str) -> Exception:

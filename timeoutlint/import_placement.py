@@ -19,6 +19,7 @@ from typing import FrozenSet, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from timeoutlint.analysis.bindings import dotted_name
 from timeoutlint.analysis.definitions import is_docstring
 
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
@@ -55,11 +56,7 @@ def section_of(module: str, own_package: Optional[str], relative: bool = False) 
 
 
 def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
+    return dotted_name(node) or ""
 
 
 def statement_key(statement: cst.SimpleStatementLine, own_package: Optional[str]) -> Key:
@@ -120,13 +117,13 @@ def leading_imports(body: Sequence[cst.BaseStatement]) -> Tuple[int, List[cst.Si
     start = 1 if body and is_docstring(body[0]) else 0
     block: List[cst.SimpleStatementLine] = []
     for statement in body[start:]:
-        if not is_import_line(statement):
+        if not _is_import_line(statement):
             break
         block.append(statement)  # type: ignore[arg-type]
     return start, block
 
 
-def is_import_line(statement: cst.CSTNode) -> bool:
+def _is_import_line(statement: cst.CSTNode) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and all(
         isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
     )

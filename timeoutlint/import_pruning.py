@@ -16,6 +16,8 @@ from typing import List, Optional, Set, Union
 
 import libcst as cst
 
+from timeoutlint.analysis.bindings import dotted_name
+
 _IMPORT_WORDS = ("import", "from")
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _FSTRING_MIDDLE = getattr(tokenize, "FSTRING_MIDDLE", -1)  # 3.12+: f-string text is its own token
@@ -53,13 +55,9 @@ def _uses(source: str) -> Optional[Counter]:
 
 
 def _bound(alias: cst.ImportAlias) -> Optional[str]:
-    if alias.asname is not None:
-        name = alias.asname.name
-        return name.value if isinstance(name, cst.Name) else None
-    node: cst.BaseExpression = alias.name
-    while isinstance(node, cst.Attribute):
-        node = node.value
-    return node.value if isinstance(node, cst.Name) else None
+    """The name an import binds: ``x`` for ``import x.y``, ``z`` for ``... as z``."""
+    bound = dotted_name(alias.asname.name) if alias.asname is not None else dotted_name(alias.name)
+    return bound.split(".")[0] if bound else None
 
 
 def _without(small: Union[cst.Import, cst.ImportFrom], drop: Set[str]) -> Optional[cst.BaseSmallStatement]:

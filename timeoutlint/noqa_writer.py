@@ -12,7 +12,7 @@ import re
 import tokenize
 from typing import Dict, Iterable, Optional, Set, Tuple
 
-from timeoutlint.suppression import _LINE_RE, find_suppressions
+from timeoutlint.suppression import LINE_RE, find_suppressions
 
 _LINE_END = re.compile(r"(\r\n|\r|\n)?\Z")
 
@@ -52,7 +52,7 @@ def _target_line(line: int, commentable: Set[int], statement_ends: list[int]) ->
 
 def _merged(comment: str, codes: Set[str]) -> Optional[str]:
     """The comment with ``codes`` added to its ``# noqa: ...``; None when it has no noqa."""
-    match = _LINE_RE.search(comment)
+    match = LINE_RE.search(comment)
     if match is None:
         return None
     if match.group("codes") is None:  # a bare ``# noqa`` already suppresses everything

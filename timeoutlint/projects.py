@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from timeoutlint.config import CliOverrides, load_settings, nearest_config
+from timeoutlint.config import CliOverrides, find_config, load_settings
 from timeoutlint.settings import Settings
 
 
@@ -38,7 +38,7 @@ class SettingsResolver:
     def config_of_directory(self, directory: str) -> Optional[Path]:
         """The config file governing ``directory`` (absolute), looked up once per directory."""
         if directory not in self._by_directory:
-            self._by_directory[directory] = nearest_config(Path(directory), self.cwd)
+            self._by_directory[directory] = find_config(Path(directory), self.cwd)
         return self._by_directory[directory]
 
     def settings_of_config(self, config: Optional[Path]) -> Settings:

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 
 _CODES = r"[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*"
 _FILE_RE = re.compile(rf"#\s*timeoutlint\s*:\s*noqa\b(?:\s*:\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
-_LINE_RE = re.compile(rf"#\s*noqa\b(?:\s*:\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
+LINE_RE = re.compile(rf"#\s*noqa\b(?:\s*:\s*(?P<codes>{_CODES}))?", re.IGNORECASE)
 
 ALL = ("",)  # the empty prefix matches every code
 
@@ -64,7 +64,7 @@ def find_suppressions(source: str) -> Suppressions:
         if file_match:
             file_codes.extend(_codes(file_match.group("codes")))
             continue
-        line_match = _LINE_RE.search(comment)
+        line_match = LINE_RE.search(comment)
         if line_match:
             found.by_line[line] = _codes(line_match.group("codes"))
     found.file_codes = tuple(file_codes)

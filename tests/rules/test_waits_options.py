@@ -87,3 +87,35 @@ def test_an_option_of_a_rule_that_takes_none_is_exit_2(tmp_path: Path) -> None:
     process = _check(root, "app.py")
     assert process.returncode == 2
     assert "rules.TL305: unknown option 'blocking-calls'; TL305 takes no options" in process.stderr
+
+
+TUI = """\
+import subprocess
+
+def browse(path):
+    subprocess.run(["mytui", path])
+    subprocess.run(["vim", path])
+    subprocess.run(["make", path])
+"""
+
+
+def test_interactive_commands_name_more_programs_that_own_the_terminal(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(TUI, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.timeoutlint]\n", encoding="utf-8")
+
+    def found() -> list:
+        report = json.loads(_check(tmp_path, "--output-format", "json", "app.py").stdout)
+        return sorted(d["line"] for d in report["diagnostics"])
+
+    assert found() == [4, 6]  # vim owns the terminal out of the box; mytui is unknown
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.timeoutlint.rules.TL303]\ninteractive-commands = ["mytui"]\n', encoding="utf-8"
+    )
+    assert found() == [6]
+
+
+def test_a_bad_interactive_commands_value_is_exit_2(tmp_path: Path) -> None:
+    root = _project(tmp_path, '[tool.timeoutlint.rules.TL303]\ninteractive-commands = "mytui"\n')
+    process = _check(root, "app.py")
+    assert process.returncode == 2
+    assert "rules.TL303.interactive-commands" in process.stderr and "list of program names" in process.stderr
